@@ -1,0 +1,1 @@
+"""tap-spotify: a Singer tap for Spotify new releases, their albums and tracks."""

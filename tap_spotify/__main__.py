@@ -1,0 +1,5 @@
+"""`python -m tap_spotify`, the same as the `tap-spotify` command."""
+
+from tap_spotify.tap import main
+
+main()

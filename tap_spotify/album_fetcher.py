@@ -1,0 +1,155 @@
+"""Fetches full albums, with every track, for the batches of albums a run emits.
+
+The SDK syncs child streams one parent at a time, one request at a time. Here the
+parent hands over the whole ordered list of album ids up front; this fetcher keeps
+up to `max_concurrency` requests in flight, a bounded window ahead of the child
+streams, and hands back results in listing order, so output is the same whatever
+the concurrency.
+
+Requests, fewest first:
+- extended tier: `GET /albums?ids=` for 20 albums at a time; each full album embeds
+  its first 50 tracks, so only longer albums need `GET /albums/{id}/tracks` pages;
+- development tier (a 403 from `/albums?ids=`, once, switches for the rest of the run):
+  `GET /albums/{id}` per album, which embeds the same first 50 tracks.
+"""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+from concurrent.futures import Future
+
+from tap_spotify.errors import Forbidden, NotFound
+
+if t.TYPE_CHECKING:
+    from tap_spotify.client import SpotifyStream
+
+#: Spotify's cap on ids per `GET /albums?ids=` request.
+ALBUMS_PER_REQUEST = 20
+#: Tracks a full album object embeds; longer albums need extra pages.
+EMBEDDED_TRACKS = 50
+
+# An album and the futures of its extra track pages.
+AlbumParts = tuple[dict | None, list[Future[list[dict]]]]
+
+
+class AlbumFetcher:
+    """Ordered, bounded-concurrency access to full albums by batch index."""
+
+    def __init__(self, stream: SpotifyStream, album_ids: t.Sequence[str],
+                 logger: logging.Logger, *, batch_endpoint: bool = True) -> None:
+        self._stream = stream
+        self._connection = stream.connection
+        self._logger = logger
+        self._batches = [list(album_ids[i:i + ALBUMS_PER_REQUEST])
+                         for i in range(0, len(album_ids), ALBUMS_PER_REQUEST)]
+        self._slots: dict[int, list[Future[AlbumParts]]] = {}
+        self._done: dict[int, list[dict]] = {}
+        self._scheduled = 0
+        # One batch is one request in the extended tier, so look far enough ahead to
+        # keep every worker busy.
+        self._lookahead = 2 * self._connection.max_concurrency
+        self._batch_endpoint = batch_endpoint
+        self._page_size = int(stream.config.get("page_size", 50))
+        self._schedule_up_to(self._lookahead)
+
+    @property
+    def batches(self) -> list[list[str]]:
+        return self._batches
+
+    def albums(self, batch: int) -> list[dict]:
+        """Full albums of one batch, in listing order, each with all its tracks."""
+        if batch not in self._done:
+            self._schedule_up_to(batch + 1 + self._lookahead)
+            self._done = {batch: [album for slot in self._slots.pop(batch)
+                                  if (album := self._assemble(slot)) is not None]}
+        return self._done[batch]
+
+    # Scheduling, in the main thread.
+
+    def _schedule_up_to(self, end: int) -> None:
+        while self._scheduled < min(end, len(self._batches)):
+            ids = self._batches[self._scheduled]
+            slots: list[Future[AlbumParts]] = [Future() for _ in ids]
+            if self._batch_endpoint:
+                self._connection.submit(self._fetch_several, ids, slots)
+            else:
+                for album_id, slot in zip(ids, slots, strict=True):
+                    self._connection.submit(self._fetch_one, album_id, slot)
+            self._slots[self._scheduled] = slots
+            self._scheduled += 1
+
+    def _assemble(self, slot: Future[AlbumParts]) -> dict | None:
+        album, pages = self._connection.result(slot)
+        if album is not None:
+            items = album["tracks"]["items"]
+            for page in pages:
+                items.extend(self._connection.result(page))
+        return album
+
+    # Fetching, in worker threads. A worker never waits for another worker's task.
+
+    def _fetch_several(self, ids: list[str], slots: list[Future[AlbumParts]]) -> None:
+        try:
+            try:
+                body = self._stream.get_json("/albums", {"ids": ",".join(ids),
+                                                         **self._stream.market_params})
+            except Forbidden:
+                self._switch_to_single_album_requests()
+                for album_id, slot in zip(ids, slots, strict=True):
+                    self._connection.submit(self._fetch_one, album_id, slot)
+                return
+            for album_id, album, slot in zip(ids, body["albums"], slots, strict=True):
+                if album is None:
+                    self._warn_missing(album_id, "Spotify returned null for it")
+                    slot.set_result((None, []))
+                else:
+                    slot.set_result((album, self._submit_extra_pages(album)))
+        except BaseException as exc:
+            for slot in slots:
+                if not slot.done():
+                    slot.set_exception(exc)
+            raise
+
+    def _fetch_one(self, album_id: str, slot: Future[AlbumParts]) -> None:
+        try:
+            album = self._stream.get_json(f"/albums/{album_id}", self._stream.market_params)
+        except NotFound as exc:
+            self._warn_missing(album_id, str(exc))
+            slot.set_result((None, []))
+        except BaseException as exc:
+            slot.set_exception(exc)
+            raise
+        else:
+            slot.set_result((album, self._submit_extra_pages(album)))
+
+    def _submit_extra_pages(self, album: dict) -> list[Future[list[dict]]]:
+        tracks = album["tracks"]
+        if not tracks.get("next"):
+            return []
+        offsets = range(len(tracks["items"]), int(tracks["total"]), self._page_size)
+        return [self._connection.submit(self._fetch_tracks_page, album["id"], offset)
+                for offset in offsets]
+
+    def _fetch_tracks_page(self, album_id: str, offset: int) -> list[dict]:
+        try:
+            page = self._stream.get_json(
+                f"/albums/{album_id}/tracks",
+                {"offset": offset, "limit": self._page_size, **self._stream.market_params},
+            )
+        except NotFound as exc:
+            self._warn_missing(album_id, f"{exc}; its tracks from #{offset + 1} on are missing")
+            return []
+        return list(page["items"])
+
+    def _switch_to_single_album_requests(self) -> None:
+        if self._batch_endpoint:
+            self._batch_endpoint = False
+            self._logger.warning(
+                "Spotify answered 403 to GET /albums?ids= (a Development Mode app): fetching "
+                "albums one at a time with GET /albums/{id} for the rest of the run."
+            )
+
+    def _warn_missing(self, album_id: str, why: str) -> None:
+        self._logger.warning("Album %s is listed in new releases but is no longer available "
+                             "(%s); skipping it.", album_id, why)

@@ -1,0 +1,149 @@
+"""Spotify's error shapes, and the errors tap-spotify reports to its users.
+
+This is the one module that reads Spotify's error bodies and headers. Everything
+else works with the exception classes below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from urllib.parse import urlparse
+
+import requests
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+
+
+class TapSpotifyError(Exception):
+    """An error the user can act on. The CLI prints its message as one line, no traceback."""
+
+
+class ConfigError(TapSpotifyError):
+    """A setting is missing or invalid."""
+
+
+class CredentialsRejected(TapSpotifyError):
+    """Spotify's token endpoint refused the client credentials."""
+
+
+class RetryWaitTooLong(TapSpotifyError):
+    """Spotify asked for a longer pause than `max_retry_wait` allows."""
+
+
+class RequestFailed(TapSpotifyError):
+    """A request still failed after the retry policy gave up."""
+
+
+class RunCancelled(TapSpotifyError):
+    """Another worker failed; this one stops instead of retrying."""
+
+
+# Classified API answers, raised from `validate_response` and handled by the retry policy.
+
+
+class TransientError(RetriableAPIError):
+    """5xx, or a body that is not the JSON Spotify promised: worth another try."""
+
+
+class RateLimited(RetriableAPIError):
+    """429: wait `retry_after` seconds (None when Spotify did not say)."""
+
+    def __init__(self, msg: str, response: requests.Response, retry_after: float | None,
+                 reason: str | None) -> None:
+        super().__init__(msg, response)
+        self.retry_after = retry_after
+        self.reason = reason
+
+
+class TokenRejected(RetriableAPIError):
+    """401: the access token expired or was revoked; renew it once and retry."""
+
+
+class Forbidden(FatalAPIError):
+    """403: the app's tier does not allow this endpoint."""
+
+
+class NotFound(FatalAPIError):
+    """404, or 400 for an id Spotify no longer accepts: the resource is gone."""
+
+
+def error_details(response: requests.Response) -> tuple[str, str | None]:
+    """Spotify's message and reason from `{"error": {"status", "message", "reason"}}`."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        return str(error.get("message") or response.reason), error.get("reason")
+    if isinstance(error, str):  # the accounts service: {"error": ..., "error_description": ...}
+        return str(body.get("error_description") or error), error  # type: ignore[union-attr]
+    return response.reason or f"HTTP {response.status_code}", None
+
+
+def retry_after_seconds(response: requests.Response) -> float | None:
+    """The Retry-After header in seconds (any header case; requests folds it), or None."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value.strip()))
+    except ValueError:
+        return None
+
+
+def describe_request(response: requests.Response) -> str:
+    """`GET /v1/albums` for messages: method and path only, never the query or headers."""
+    method = response.request.method if response.request is not None else "GET"
+    return f"{method} {urlparse(response.url).path}"
+
+
+def classify(response: requests.Response) -> None:
+    """Raise the exception that says what to do about a non-2xx answer, or a non-JSON body."""
+    status = response.status_code
+    where = describe_request(response)
+    if status < 400:
+        if not _is_json(response):
+            raise TransientError(f"{where} answered {status} with a body that is not JSON",
+                                 response)
+        return
+    message, reason = error_details(response)
+    text = f"{where} answered {status}: {message}"
+    if status == 429:
+        raise RateLimited(text, response, retry_after_seconds(response), reason)
+    if status == 401:
+        raise TokenRejected(text, response)
+    if status >= 500:
+        raise TransientError(text, response)
+    if status == 403:
+        raise Forbidden(text)
+    if status == 404 or (status == 400 and re.search(r"\bid\b", message.lower())):
+        raise NotFound(text)
+    raise FatalAPIError(text)
+
+
+def _is_json(response: requests.Response) -> bool:
+    """Parse once and keep the result on the response, so callers do not parse twice."""
+    try:
+        response._spotify_json = json.loads(response.content)  # type: ignore[attr-defined]
+    except ValueError:
+        return False
+    return True
+
+
+def json_body(response: requests.Response) -> dict:
+    """The body `classify` already parsed."""
+    return response._spotify_json  # type: ignore[attr-defined, no-any-return]
+
+
+def retry_wait_too_long(where: str, wait: float, reason: str | None, limit: float) -> RetryWaitTooLong:
+    """The one-line message for a 429 that asks for more than `max_retry_wait`."""
+    until = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=wait)
+    because = f" (reason: {reason})" if reason else ""
+    return RetryWaitTooLong(
+        f"Spotify rate limit: {where} asks to wait {wait:.0f} s, until "
+        f"{until:%Y-%m-%d %H:%M:%S} UTC{because}, which is more than max_retry_wait="
+        f"{limit:.0f} s. Stopping now; everything emitted so far, state included, is valid. "
+        "Run again after that time."
+    )

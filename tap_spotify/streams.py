@@ -1,0 +1,209 @@
+"""The streams: new releases, and the full albums and tracks behind them."""
+
+from __future__ import annotations
+
+import typing as t
+
+from tap_spotify import schemas
+from tap_spotify.album_fetcher import AlbumFetcher
+from tap_spotify.client import SpotifyStream
+from tap_spotify.errors import ConfigError, Forbidden
+from tap_spotify.release_window import ReleaseWindow, normalize_release_date
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+#: Spotify's search takes at most 10 results a page since February 2026...
+SEARCH_PAGE_LIMIT = 10
+#: ...and no offset past 1000.
+SEARCH_MAX_OFFSET = 1000
+
+
+class NewReleasesStream(SpotifyStream):
+    """New album releases: `/browse/new-releases`, or search's `tag:new` where that is
+    all the app may use. Incremental on the release date, with a lookback window."""
+
+    name = "new_releases"
+    path = "/browse/new-releases"
+    primary_keys = ("id",)
+    replication_key = "release_date_normalized"
+    is_sorted = False  # the list is curated, not in date order
+    schema = schemas.NEW_RELEASE
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.album_fetcher: AlbumFetcher | None = None
+        self._browse_forbidden = False
+        self._batch_ends: dict[str, int] = {}
+        self._window: ReleaseWindow | None = None
+        self._open_batch: list[tuple[str, str | None]] = []
+        self._ready: list[tuple[str, str | None]] = []
+
+    # Listing.
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        self._window = ReleaseWindow(
+            self.stream_state,
+            bookmark=self.stream_state.get("replication_key_value"),
+            start_date=self.config.get("start_date"),
+            lookback_days=int(self.config.get("lookback_days", 14)),
+        )
+        listed = self._list_albums()
+        emitted = [album for album in listed
+                   if self._window.wants(album["id"], album["release_date_normalized"])]
+        self.logger.info("%d albums listed, %d to sync (%s)", len(listed), len(emitted),
+                         f"released on or after {self._window.lower_bound}"
+                         if self._window.lower_bound else "all")
+        self._plan_children(emitted)
+        return emitted
+
+    def _list_albums(self) -> list[dict]:
+        source = self.config.get("new_releases_source", "auto")
+        pages: t.Iterator[list[dict]] | None = None
+        if source in ("auto", "browse"):
+            try:
+                pages = self._pages("/browse/new-releases", {}, int(self.config["page_size"]))
+                first = next(pages)
+            except Forbidden:
+                if source == "browse":
+                    raise ConfigError(
+                        "Spotify answered 403 to /browse/new-releases: Development Mode apps "
+                        "may not use it since 2026. Set new_releases_source to auto or search."
+                    ) from None
+                self._browse_forbidden = True
+                self.logger.warning(
+                    "new_releases source: search (q=tag:new, albums released in the past two "
+                    "weeks), because Spotify answered 403 to /browse/new-releases, as it does "
+                    "for Development Mode apps."
+                )
+                pages = None
+            else:
+                self.logger.info("new_releases source: /browse/new-releases")
+                pages = _chain([first], pages)
+        if pages is None:
+            if source == "search":
+                self.logger.info("new_releases source: search (q=tag:new)")
+            pages = self._pages("/search", {"q": "tag:new", "type": "album",
+                                            **self.market_params},
+                                min(SEARCH_PAGE_LIMIT, int(self.config["page_size"])),
+                                max_offset=SEARCH_MAX_OFFSET)
+        albums: dict[str, dict] = {}
+        for page in pages:
+            for album in page:
+                if album and album.get("id") and album["id"] not in albums:
+                    album["release_date_normalized"] = normalize_release_date(
+                        album.get("release_date"))
+                    albums[album["id"]] = album
+        return list(albums.values())
+
+    def _pages(self, path: str, params: dict[str, t.Any], limit: int,
+               max_offset: int | None = None) -> t.Iterator[list[dict]]:
+        """Pages of albums. The first page gives `total`, so the rest are fetched together;
+        then `next` links are followed until null, should the list have grown."""
+        first = self.get_json(path, {**params, "limit": limit, "offset": 0})["albums"]
+        yield first["items"]
+        end = int(first.get("total") or 0)
+        if max_offset is not None:
+            end = min(end, max_offset + 1)
+        futures = [self.connection.submit(self.get_json, path,
+                                          {**params, "limit": limit, "offset": offset})
+                   for offset in range(limit, end, limit)]
+        page = first
+        for future in futures:
+            page = self.connection.result(future)["albums"]
+            yield page["items"]
+        while page.get("next") and (max_offset is None
+                                    or int(page.get("offset") or 0) + limit <= max_offset):
+            page = self.get_json(page["next"])["albums"]
+            yield page["items"]
+
+    # Children: full albums and tracks, fetched in batches ahead of the records.
+
+    def _plan_children(self, emitted: list[dict]) -> None:
+        wanted = any(child.selected or child.has_selected_descendents
+                     for child in self.child_streams)
+        if not wanted:
+            return
+        passes_maps = self.stream_maps[0].get_filter_result
+        ids = [album["id"] for album in emitted if passes_maps(album)]
+        self.album_fetcher = AlbumFetcher(self._tap.streams["albums"], ids, self.logger,
+                                          batch_endpoint=not self._browse_forbidden)
+        self._batch_ends = {batch[-1]: index
+                            for index, batch in enumerate(self.album_fetcher.batches)}
+
+    def generate_child_contexts(self, record: dict, context: Context | None,
+                                ) -> t.Iterable[Context | None]:
+        """One child context per batch of albums, at the album that closes the batch.
+
+        Bookkeeping for the state: an album counts as synced once its own record and
+        its tracks are out. This runs before the SDK writes `record`, so albums are
+        confirmed one call later (or at the end of the stream).
+        """
+        assert self._window is not None
+        self._window.mark_synced(self._ready)
+        self._ready = []
+        album = (record["id"], record.get("release_date_normalized"))
+        batch = self._batch_ends.get(record["id"])
+        if self.album_fetcher is None or not self.stream_maps[0].get_filter_result(record):
+            self._ready.append(album)
+            return
+        self._open_batch.append(album)
+        if batch is not None:
+            yield {"batch": batch}
+            self._ready, self._open_batch = self._open_batch, []
+
+    def finalize_state_progress_markers(self, state: dict | None = None) -> None:
+        if self._window is not None:  # every record is out now: confirm the last albums
+            self._window.mark_synced(self._ready)
+            self._ready = []
+        super().finalize_state_progress_markers(state)
+
+
+class _AlbumChildStream(SpotifyStream):
+    """A stream fed by the batches `NewReleasesStream` plans; no per-album state."""
+
+    parent_stream_type = NewReleasesStream
+    state_partitioning_keys: t.ClassVar[list[str]] = []
+    path = "/albums"
+
+    def full_albums(self, context: Context | None) -> list[dict]:
+        if not context:
+            return []
+        parent = t.cast("NewReleasesStream", self._tap.streams[NewReleasesStream.name])
+        assert parent.album_fetcher is not None
+        return parent.album_fetcher.albums(int(context["batch"]))
+
+
+class AlbumsStream(_AlbumChildStream):
+    """Full album objects (label, copyrights, external ids, popularity...), which the track
+    requests return anyway: no extra request."""
+
+    name = "albums"
+    primary_keys = ("id",)
+    schema = schemas.ALBUM
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        for album in self.full_albums(context):
+            record = {key: value for key, value in album.items() if key != "tracks"}
+            record["release_date_normalized"] = normalize_release_date(album.get("release_date"))
+            yield record
+
+
+class AlbumTracksStream(_AlbumChildStream):
+    """Every track of every album synced, each with its album's id."""
+
+    name = "album_tracks"
+    primary_keys = ("id",)
+    schema = schemas.ALBUM_TRACK
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        for album in self.full_albums(context):
+            album_id = album["id"]
+            for track in album["tracks"]["items"]:
+                track["album_id"] = album_id
+                yield track
+
+
+def _chain(head: list[list[dict]], rest: t.Iterator[list[dict]]) -> t.Iterator[list[dict]]:
+    yield from head
+    yield from rest
