@@ -20,6 +20,14 @@ import typing as t
 from concurrent.futures import Future
 
 from tap_spotify.errors import Forbidden, NotFound
+from tap_spotify.payloads import (
+    FullAlbum,
+    Raw,
+    RawObject,
+    decode_album,
+    decode_several_albums,
+    decode_track_page,
+)
 
 if t.TYPE_CHECKING:
     from tap_spotify.client import SpotifyStream
@@ -30,7 +38,7 @@ ALBUMS_PER_REQUEST = 20
 EMBEDDED_TRACKS = 50
 
 # An album and the futures of its extra track pages.
-AlbumParts = tuple[dict | None, list[Future[list[dict]]]]
+AlbumParts = tuple[FullAlbum | None, list[Future[list[Raw]]]]
 
 
 class AlbumFetcher:
@@ -44,7 +52,7 @@ class AlbumFetcher:
         self._batches = [list(album_ids[i:i + ALBUMS_PER_REQUEST])
                          for i in range(0, len(album_ids), ALBUMS_PER_REQUEST)]
         self._slots: dict[int, list[Future[AlbumParts]]] = {}
-        self._done: dict[int, list[dict]] = {}
+        self._done: dict[int, list[FullAlbum]] = {}
         self._scheduled = 0
         # One batch is one request in the extended tier, so look far enough ahead to
         # keep every worker busy.
@@ -57,7 +65,7 @@ class AlbumFetcher:
     def batches(self) -> list[list[str]]:
         return self._batches
 
-    def albums(self, batch: int) -> list[dict]:
+    def albums(self, batch: int) -> list[FullAlbum]:
         """Full albums of one batch, in listing order, each with all its tracks."""
         if batch not in self._done:
             self._schedule_up_to(batch + 1 + self._lookahead)
@@ -79,12 +87,11 @@ class AlbumFetcher:
             self._slots[self._scheduled] = slots
             self._scheduled += 1
 
-    def _assemble(self, slot: Future[AlbumParts]) -> dict | None:
+    def _assemble(self, slot: Future[AlbumParts]) -> FullAlbum | None:
         album, pages = self._connection.result(slot)
         if album is not None:
-            items = album["tracks"]["items"]
             for page in pages:
-                items.extend(self._connection.result(page))
+                album.tracks.extend(self._connection.result(page))
         return album
 
     # Fetching, in worker threads. A worker never waits for another worker's task.
@@ -93,7 +100,8 @@ class AlbumFetcher:
         try:
             try:
                 body = self._stream.get_json("/albums", {"ids": ",".join(ids),
-                                                         **self._stream.market_params})
+                                                         **self._stream.market_params},
+                                             decode=decode_several_albums)
             except Forbidden:
                 self._switch_to_single_album_requests()
                 for album_id, slot in zip(ids, slots, strict=True):
@@ -104,7 +112,7 @@ class AlbumFetcher:
                     self._warn_missing(album_id, "Spotify returned null for it")
                     slot.set_result((None, []))
                 else:
-                    slot.set_result((album, self._submit_extra_pages(album)))
+                    slot.set_result(self._parts(album))
         except BaseException as exc:
             for slot in slots:
                 if not slot.done():
@@ -113,7 +121,8 @@ class AlbumFetcher:
 
     def _fetch_one(self, album_id: str, slot: Future[AlbumParts]) -> None:
         try:
-            album = self._stream.get_json(f"/albums/{album_id}", self._stream.market_params)
+            album = self._stream.get_json(f"/albums/{album_id}", self._stream.market_params,
+                                          decode=decode_album)
         except NotFound as exc:
             self._warn_missing(album_id, str(exc))
             slot.set_result((None, []))
@@ -121,26 +130,29 @@ class AlbumFetcher:
             slot.set_exception(exc)
             raise
         else:
-            slot.set_result((album, self._submit_extra_pages(album)))
+            slot.set_result(self._parts(album))
 
-    def _submit_extra_pages(self, album: dict) -> list[Future[list[dict]]]:
-        tracks = album["tracks"]
-        if not tracks.get("next"):
-            return []
-        offsets = range(len(tracks["items"]), int(tracks["total"]), self._page_size)
-        return [self._connection.submit(self._fetch_tracks_page, album["id"], offset)
-                for offset in offsets]
+    def _parts(self, fields: RawObject) -> AlbumParts:
+        """The album, and its remaining track pages requested (all at once: `total` says
+        how many there are)."""
+        album, first_page = FullAlbum.from_fields(fields)
+        if not first_page.next:
+            return album, []
+        offsets = range(len(first_page.items), first_page.total, self._page_size)
+        return album, [self._connection.submit(self._fetch_tracks_page, album.id, offset)
+                       for offset in offsets]
 
-    def _fetch_tracks_page(self, album_id: str, offset: int) -> list[dict]:
+    def _fetch_tracks_page(self, album_id: str, offset: int) -> list[Raw]:
         try:
             page = self._stream.get_json(
                 f"/albums/{album_id}/tracks",
                 {"offset": offset, "limit": self._page_size, **self._stream.market_params},
+                decode=decode_track_page,
             )
         except NotFound as exc:
             self._warn_missing(album_id, f"{exc}; its tracks from #{offset + 1} on are missing")
             return []
-        return list(page["items"])
+        return page.items
 
     def _switch_to_single_album_requests(self) -> None:
         if self._batch_endpoint:

@@ -7,7 +7,6 @@ else works with the exception classes below.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from urllib.parse import urlparse
 
@@ -100,14 +99,11 @@ def describe_request(response: requests.Response) -> str:
 
 
 def classify(response: requests.Response) -> None:
-    """Raise the exception that says what to do about a non-2xx answer, or a non-JSON body."""
+    """Raise the exception that says what to do about an error status."""
     status = response.status_code
-    where = describe_request(response)
     if status < 400:
-        if not _is_json(response):
-            raise TransientError(f"{where} answered {status} with a body that is not JSON",
-                                 response)
         return
+    where = describe_request(response)
     message, reason = error_details(response)
     text = f"{where} answered {status}: {message}"
     if status == 429:
@@ -121,20 +117,6 @@ def classify(response: requests.Response) -> None:
     if status == 404 or (status == 400 and re.search(r"\bid\b", message.lower())):
         raise NotFound(text)
     raise FatalAPIError(text)
-
-
-def _is_json(response: requests.Response) -> bool:
-    """Parse once and keep the result on the response, so callers do not parse twice."""
-    try:
-        response._spotify_json = json.loads(response.content)  # type: ignore[attr-defined]
-    except ValueError:
-        return False
-    return True
-
-
-def json_body(response: requests.Response) -> dict:
-    """The body `classify` already parsed."""
-    return response._spotify_json  # type: ignore[attr-defined, no-any-return]
 
 
 def retry_wait_too_long(where: str, wait: float, reason: str | None, limit: float) -> RetryWaitTooLong:

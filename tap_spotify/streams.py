@@ -8,6 +8,7 @@ from tap_spotify import schemas
 from tap_spotify.album_fetcher import AlbumFetcher
 from tap_spotify.client import SpotifyStream
 from tap_spotify.errors import ConfigError, Forbidden
+from tap_spotify.payloads import FullAlbum, with_field
 from tap_spotify.release_window import ReleaseWindow, normalize_release_date
 
 if t.TYPE_CHECKING:
@@ -166,12 +167,16 @@ class _AlbumChildStream(SpotifyStream):
     state_partitioning_keys: t.ClassVar[list[str]] = []
     path = "/albums"
 
-    def full_albums(self, context: Context | None) -> list[dict]:
+    def full_albums(self, context: Context | None) -> list[FullAlbum]:
         if not context:
             return []
         parent = t.cast("NewReleasesStream", self._tap.streams[NewReleasesStream.name])
         assert parent.album_fetcher is not None
         return parent.album_fetcher.albums(int(context["batch"]))
+
+    def generate_child_contexts(self, record: t.Any, context: Context | None,
+                                ) -> t.Iterable[Context | None]:
+        return ()  # no children below albums and tracks
 
 
 class AlbumsStream(_AlbumChildStream):
@@ -184,24 +189,25 @@ class AlbumsStream(_AlbumChildStream):
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         for album in self.full_albums(context):
-            record = {key: value for key, value in album.items() if key != "tracks"}
-            record["release_date_normalized"] = normalize_release_date(album.get("release_date"))
-            yield record
+            yield {**album.fields,
+                   "release_date_normalized": normalize_release_date(album.value("release_date"))}
 
 
 class AlbumTracksStream(_AlbumChildStream):
-    """Every track of every album synced, each with its album's id."""
+    """Every track of every album synced, each with its album's id.
+
+    Records are Spotify's track objects as raw JSON with `album_id` spliced in (see
+    payloads.py); the base stream decodes them when a map or selection needs values.
+    """
 
     name = "album_tracks"
     primary_keys = ("id",)
     schema = schemas.ALBUM_TRACK
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+    def get_records(self, context: Context | None) -> t.Iterable[t.Any]:
         for album in self.full_albums(context):
-            album_id = album["id"]
-            for track in album["tracks"]["items"]:
-                track["album_id"] = album_id
-                yield track
+            for track in album.tracks:
+                yield with_field(track, "album_id", album.id)
 
 
 def _chain(head: list[list[dict]], rest: t.Iterator[list[dict]]) -> t.Iterator[list[dict]]:

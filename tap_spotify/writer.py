@@ -58,6 +58,11 @@ class BufferedSingerWriter(GenericSingerWriter[bytes, "Message"]):
                 buffer += message.time_extracted.isoformat().encode()
                 buffer += b'"'
             buffer += b"}\n"
+        elif type(message) is StateMessage:
+            # `to_dict` deep-copies the whole state first; encode it as it stands.
+            buffer += b'{"type":"STATE","value":'
+            self._encoder.encode_into(message.value, buffer, -1)
+            buffer += b"}\n"
         else:
             self._encoder.encode_into(message.to_dict(), buffer, -1)
             buffer += b"\n"

@@ -164,7 +164,7 @@ def test_unknown_client_quotes_spotify(make_emulator, tap_run):
 def test_secrets_never_leave_the_process(make_emulator, tap_run):
     """Success, a 401, a 429 and a rejected secret: no secret or token in any output."""
     secret = "S3CRET-7f1c9a0e-tap-spotify-test"
-    emu = make_emulator(new_releases=60, seed=4, client_secret=secret, latency_ms=10)
+    emu = make_emulator(new_releases=150, seed=4, client_secret=secret, latency_ms=40)
     outputs: list[bytes] = []
 
     def keep(run) -> None:
@@ -178,14 +178,15 @@ def test_secrets_never_leave_the_process(make_emulator, tap_run):
 
     expirer = threading.Thread(target=expire_soon)
     expirer.start()
-    keep(tap_run(tap_config(emu)))  # a 401 mid-run
+    keep(tap_run(tap_config(emu, max_concurrency=2)))  # a 401 mid-run
     expirer.join()
+    assert emu.backend.stats()["by_status"].get("401")
     emu.backend.script_429(retry_after=86400, after=2)
     keep(tap_run(tap_config(emu)))  # a 429 that stops the run
     keep(tap_run(tap_config(emu, client_secret=secret + "-wrong")))  # a rejected secret
 
     tokens = emu.backend.tokens.issued()
-    assert len(tokens) >= 3 and emu.backend.stats()["by_status"].get("401")
+    assert len(tokens) >= 3
     everything = b"\n".join(outputs)
     assert secret.encode() not in everything
     for token in tokens:

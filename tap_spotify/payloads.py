@@ -1,0 +1,71 @@
+"""Spotify's response bodies, decoded no deeper than the tap needs.
+
+Track objects and full-album fields pass through as raw JSON (`msgspec.Raw`):
+msgspec checks that they are valid JSON, and the writer copies their bytes to
+stdout. The ~185 market codes of every track are never turned into Python objects
+and back, which was most of the tap's CPU. When a stream map, flattening or field
+selection needs real values, `materialize` decodes a record first.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+
+import msgspec
+
+Raw = msgspec.Raw
+RawObject = dict[str, msgspec.Raw]
+
+
+class TrackPage(msgspec.Struct):
+    """A paging object of simplified tracks, its items left undecoded."""
+
+    items: list[msgspec.Raw]
+    total: int = 0
+    next: str | None = None
+
+
+decode_any = msgspec.json.Decoder().decode
+decode_album = msgspec.json.Decoder(RawObject).decode
+decode_several_albums = msgspec.json.Decoder(dict[str, list[RawObject | None]]).decode
+decode_track_page = msgspec.json.Decoder(TrackPage).decode
+_decode_value = msgspec.json.decode
+_encode = msgspec.json.encode
+
+
+@dataclass
+class FullAlbum:
+    """A full album object and all its tracks, as Spotify sent them."""
+
+    id: str
+    fields: RawObject
+    tracks: list[msgspec.Raw]
+
+    @classmethod
+    def from_fields(cls, fields: RawObject) -> tuple[FullAlbum, TrackPage]:
+        """The album and its embedded first page of tracks (to know if more pages exist)."""
+        page = decode_track_page(fields["tracks"])
+        album_id = _decode_value(fields["id"])
+        return cls(album_id, {k: v for k, v in fields.items() if k != "tracks"},
+                   list(page.items)), page
+
+    def value(self, field: str) -> t.Any:
+        raw = self.fields.get(field)
+        return None if raw is None else _decode_value(raw)
+
+
+def with_field(raw_object: msgspec.Raw, name: str, value: t.Any) -> msgspec.Raw:
+    """Raw JSON object `raw_object` with one more field, without decoding it."""
+    body = bytes(raw_object).rstrip()
+    head = body[:-1].rstrip()  # drop the closing brace
+    separator = b"" if head.endswith(b"{") else b","
+    return msgspec.Raw(head + separator + _encode(name) + b":" + _encode(value) + b"}")
+
+
+def materialize(record: t.Any) -> dict:
+    """A record as plain Python values, for the SDK's maps, flattening and selection."""
+    if isinstance(record, msgspec.Raw):
+        return t.cast("dict", _decode_value(record))
+    return {key: _decode_value(value) if isinstance(value, msgspec.Raw) else value
+            for key, value in record.items()}
