@@ -11,11 +11,24 @@ import pytest
 from tests.tap.conftest import expected_tracks, tap_config
 
 
-def _wait_for_requests(emu, count: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while sum(emu.backend.stats()["counts"].values()) < count:
-        assert time.monotonic() < deadline, "the tap never got going"
-        time.sleep(0.01)
+def expire_tokens_after(emu, requests: int, timeout: float = 60) -> threading.Thread:
+    """Start a thread that expires every token once the emulator has served `requests`
+    more requests (so the tap meets a 401 mid-run)."""
+
+    def total() -> int:
+        return sum(emu.backend.stats()["counts"].values())
+
+    target = total() + requests
+
+    def wait_then_expire() -> None:
+        deadline = time.monotonic() + timeout
+        while total() < target and time.monotonic() < deadline:
+            time.sleep(0.005)
+        emu.backend.expire_tokens()
+
+    thread = threading.Thread(target=wait_then_expire)
+    thread.start()
+    return thread
 
 
 def test_chaos_run_loses_and_duplicates_nothing(make_emulator, tap_run):
@@ -74,12 +87,7 @@ def test_token_expiring_mid_run_is_renewed(make_emulator, tap_run):
     emu = make_emulator(new_releases=150, seed=8, latency_ms=15)
     listed = list(emu.backend.catalog.new_release_ids)
 
-    def expire_soon() -> None:
-        _wait_for_requests(emu, 4)
-        emu.backend.expire_tokens()
-
-    expirer = threading.Thread(target=expire_soon)
-    expirer.start()
+    expirer = expire_tokens_after(emu, 4)
     run = tap_run(tap_config(emu, max_concurrency=4))
     expirer.join()
 
@@ -172,12 +180,7 @@ def test_secrets_never_leave_the_process(make_emulator, tap_run):
 
     keep(tap_run(tap_config(emu)))  # success
 
-    def expire_soon() -> None:
-        _wait_for_requests(emu, 3)
-        emu.backend.expire_tokens()
-
-    expirer = threading.Thread(target=expire_soon)
-    expirer.start()
+    expirer = expire_tokens_after(emu, 4)
     keep(tap_run(tap_config(emu, max_concurrency=2)))  # a 401 mid-run
     expirer.join()
     assert emu.backend.stats()["by_status"].get("401")
