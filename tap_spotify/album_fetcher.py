@@ -91,7 +91,8 @@ class AlbumFetcher:
         album, pages = self._connection.result(slot)
         if album is not None:
             for page in pages:
-                album.tracks.extend(self._connection.result(page))
+                tracks: list[Raw] = self._connection.result(page)
+                album.tracks.extend(tracks)
         return album
 
     # Fetching, in worker threads. A worker never waits for another worker's task.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import os
 import typing as t
+import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cached_property
 from urllib.parse import urlparse
@@ -14,13 +15,13 @@ import requests
 from requests.adapters import HTTPAdapter
 from singer_sdk.helpers._typing import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
-from singer_sdk.singerlib.messages import RecordMessage
 from singer_sdk.streams import RESTStream
 
 from tap_spotify.auth import SpotifyAuthenticator
 from tap_spotify.errors import RunCancelled, TapSpotifyError, TransientError, classify
 from tap_spotify.payloads import decode_any, materialize
 from tap_spotify.retries import RateGate, RetryPolicy
+from tap_spotify.writer import BufferedSingerWriter
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -30,6 +31,15 @@ if t.TYPE_CHECKING:
 T = t.TypeVar("T")
 
 REQUEST_TIMEOUT_SECONDS = 30
+
+
+_open_connections: weakref.WeakSet[SpotifyConnection] = weakref.WeakSet()
+
+
+def close_connections() -> None:
+    """Close every connection this process opened (the CLI calls it on its way out)."""
+    for connection in list(_open_connections):
+        connection.close()
 
 
 class SpotifyConnection:
@@ -45,10 +55,7 @@ class SpotifyConnection:
         self.policy = RetryPolicy(gate=self.gate,
                                   max_retry_wait=float(config.get("max_retry_wait", 600)),
                                   logger=logger)
-        self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=self.max_concurrency + 2)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.session = _session(str(config.get("api_url", "")), self.max_concurrency + 2)
         self.authenticator = SpotifyAuthenticator(
             client_id=config["client_id"],
             client_secret=config["client_secret"],
@@ -60,6 +67,7 @@ class SpotifyConnection:
         self._pool = ThreadPoolExecutor(max_workers=self.max_concurrency,
                                         thread_name_prefix="spotify")
         self._first_error: BaseException | None = None
+        _open_connections.add(self)
 
     def submit(self, fn: t.Callable[..., T], *args: t.Any) -> Future[T]:
         return self._pool.submit(self._guarded, fn, *args)
@@ -90,6 +98,23 @@ class SpotifyConnection:
         self.gate.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self.session.close()
+        _open_connections.discard(self)
+
+
+def _session(api_url: str, pool_size: int) -> requests.Session:
+    """One keep-alive pool for the run. Proxy and CA settings are read from the
+    environment once here: requests otherwise re-reads them for every request, which
+    cost more CPU than the request itself."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.proxies = requests.utils.get_environ_proxies(api_url) if api_url else {}
+    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if ca_bundle:
+        session.verify = ca_bundle
+    session.trust_env = False
+    return session
 
 
 class SpotifyStream(RESTStream):
@@ -133,15 +158,17 @@ class SpotifyStream(RESTStream):
         return (len(maps) == 1 and type(maps[0]) is SameRecordTransform
                 and not maps[0].flattening_enabled and all(self.mask.values()))
 
-    def _generate_record_messages(self, record: dict) -> t.Generator[RecordMessage, None, None]:
-        """Skip the SDK's per-record pruning, conformance and mapping when they would
-        change nothing: they cost several times more CPU than encoding the record."""
-        if not self.passes_records_through:
-            yield from super()._generate_record_messages(materialize(record))
-            return
-        yield RecordMessage(stream=self.stream_maps[0].stream_alias, record=record,
-                            version=self._stream_version,
-                            time_extracted=dt.datetime.now(dt.timezone.utc))
+    def _write_record_message(self, record: dict) -> None:
+        """Hand records straight to the writer when the SDK's per-record pruning,
+        conformance and mapping would change nothing: they cost several times more CPU
+        than encoding the record. Otherwise decode raw JSON and let the SDK do its work."""
+        writer = self._tap.message_writer
+        if (self.passes_records_through and self._stream_version is None
+                and isinstance(writer, BufferedSingerWriter)):
+            writer.write_record(self.stream_maps[0].stream_alias, record)
+            self.state_manager.is_flushed = False
+        else:
+            super()._write_record_message(materialize(record))
 
     def validate_response(self, response: requests.Response) -> None:
         """Classify with Spotify's error shapes; a 401 first drops the token it carried."""

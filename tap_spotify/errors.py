@@ -119,7 +119,8 @@ def classify(response: requests.Response) -> None:
     raise FatalAPIError(text)
 
 
-def retry_wait_too_long(where: str, wait: float, reason: str | None, limit: float) -> RetryWaitTooLong:
+def retry_wait_too_long(where: str, wait: float, reason: str | None,
+                        limit: float) -> RetryWaitTooLong:
     """The one-line message for a 429 that asks for more than `max_retry_wait`."""
     until = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=wait)
     because = f" (reason: {reason})" if reason else ""

@@ -8,10 +8,11 @@ were already synced, so none is emitted (or has its tracks fetched) twice.
 
 The stream's bookmark, next to the SDK's `replication_key_value`:
 
-    "synced_in_window": {"2026-11-18": ["<album id>", ...], ...}
+    "synced_in_window": {"2026-11-18": "<album id> <album id> ...", ...}
 
 It only holds dates inside the window, so its size is bounded by the albums
-released in `lookback_days`, never by the catalog.
+released in `lookback_days`, never by the catalog. Each day's ids are one string:
+compact, and free for the SDK to deep-copy at every STATE message.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ class ReleaseWindow:
     def __init__(self, stream_state: dict, *, bookmark: str | None, start_date: str | None,
                  lookback_days: int) -> None:
         self._lookback = dt.timedelta(days=lookback_days)
-        self._synced: dict[str, list[str]] = stream_state.setdefault(STATE_KEY, {})
-        self._synced_ids = {album_id for ids in self._synced.values() for album_id in ids}
+        self._synced: dict[str, str] = stream_state.setdefault(STATE_KEY, {})
+        self._synced_ids = {album_id for ids in self._synced.values() for album_id in ids.split()}
         self._horizon = bookmark[:10] if bookmark else None
         if self._horizon:
             self.lower_bound: str | None = self._window_start(self._horizon)
@@ -68,14 +69,17 @@ class ReleaseWindow:
         forgotten at once, so every STATE message stays small, even mid-run. (A run
         resumed from such a state may emit some old albums again: duplicates, never gaps.)
         """
+        added: dict[str, list[str]] = {}
         for album_id, release_day in albums:
             if release_day is None or album_id in self._synced_ids:
                 continue
-            self._synced.setdefault(release_day, []).append(album_id)
+            added.setdefault(release_day, []).append(album_id)
             self._synced_ids.add(album_id)
             if self._horizon is None or release_day > self._horizon:
                 self._horizon = release_day
+        for day, ids in added.items():
+            self._synced[day] = " ".join(filter(None, (self._synced.get(day), *ids)))
         if self._horizon is not None:
             start = self._window_start(self._horizon)
             for day in [day for day in self._synced if day < start]:
-                self._synced_ids.difference_update(self._synced.pop(day))
+                self._synced_ids.difference_update(self._synced.pop(day).split())

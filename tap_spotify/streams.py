@@ -8,7 +8,7 @@ from tap_spotify import schemas
 from tap_spotify.album_fetcher import AlbumFetcher
 from tap_spotify.client import SpotifyStream
 from tap_spotify.errors import ConfigError, Forbidden
-from tap_spotify.payloads import FullAlbum, with_field
+from tap_spotify.payloads import FullAlbum, field_appender
 from tap_spotify.release_window import ReleaseWindow, normalize_release_date
 
 if t.TYPE_CHECKING:
@@ -101,7 +101,7 @@ class NewReleasesStream(SpotifyStream):
                max_offset: int | None = None) -> t.Iterator[list[dict]]:
         """Pages of albums. The first page gives `total`, so the rest are fetched together;
         then `next` links are followed until null, should the list have grown."""
-        first = self.get_json(path, {**params, "limit": limit, "offset": 0})["albums"]
+        first: dict = self.get_json(path, {**params, "limit": limit, "offset": 0})["albums"]
         yield first["items"]
         end = int(first.get("total") or 0)
         if max_offset is not None:
@@ -127,7 +127,8 @@ class NewReleasesStream(SpotifyStream):
             return
         passes_maps = self.stream_maps[0].get_filter_result
         ids = [album["id"] for album in emitted if passes_maps(album)]
-        self.album_fetcher = AlbumFetcher(self._tap.streams["albums"], ids, self.logger,
+        albums_stream = t.cast("SpotifyStream", self._tap.streams[AlbumsStream.name])
+        self.album_fetcher = AlbumFetcher(albums_stream, ids, self.logger,
                                           batch_endpoint=not self._browse_forbidden)
         self._batch_ends = {batch[-1]: index
                             for index, batch in enumerate(self.album_fetcher.batches)}
@@ -206,8 +207,9 @@ class AlbumTracksStream(_AlbumChildStream):
 
     def get_records(self, context: Context | None) -> t.Iterable[t.Any]:
         for album in self.full_albums(context):
+            add_album_id = field_appender("album_id", album.id)
             for track in album.tracks:
-                yield with_field(track, "album_id", album.id)
+                yield add_album_id(track)
 
 
 def _chain(head: list[list[dict]], rest: t.Iterator[list[dict]]) -> t.Iterator[list[dict]]:

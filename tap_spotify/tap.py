@@ -15,7 +15,7 @@ from dotenv import load_dotenv
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
-from tap_spotify.client import SpotifyConnection
+from tap_spotify.client import SpotifyConnection, close_connections
 from tap_spotify.errors import ConfigError, TapSpotifyError
 from tap_spotify.streams import AlbumsStream, AlbumTracksStream, NewReleasesStream
 from tap_spotify.writer import BufferedSingerWriter
@@ -69,15 +69,6 @@ class TapSpotify(Tap):
     @cached_property
     def connection(self) -> SpotifyConnection:
         return SpotifyConnection(self.config, self.logger)
-
-    def sync_all(self) -> None:
-        try:
-            super().sync_all()
-        finally:
-            if "connection" in self.__dict__:
-                self.connection.close()
-            if isinstance(self.message_writer, BufferedSingerWriter):
-                self.message_writer.flush()
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         """Our checks first: each failure is one line that says what to do."""
@@ -160,9 +151,11 @@ def main() -> None:
     try:
         TapSpotify.cli()
     except TapSpotifyError as exc:
-        sys.stdout.flush()
+        close_connections()  # let requests in flight finish before the last word
         print(f"tap-spotify: error: {exc}", file=sys.stderr, flush=True)
         sys.exit(1)
+    finally:
+        close_connections()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,27 @@
+"""A local, deterministic emulator of the parts of the Spotify Web API tap-spotify uses.
+
+Dev/test only and standard library only.  In-process::
+
+    from spotify_emulator import EmulatorOptions, EmulatorServer
+    with EmulatorServer(EmulatorOptions(seed=1, new_releases=40)) as emu:
+        ...  # point a client at emu.api_url and emu.token_url
+
+Out of process: ``python -m spotify_emulator --port 0`` (see docs/emulator.md).
+"""
+
+from __future__ import annotations
+
+from .backend import SpotifyBackend
+from .catalog import Album, Artist, Catalog, Track
+from .options import EmulatorOptions
+from .server import EmulatorServer
+
+__all__ = [
+    "Album",
+    "Artist",
+    "Catalog",
+    "EmulatorOptions",
+    "EmulatorServer",
+    "SpotifyBackend",
+    "Track",
+]

@@ -1,0 +1,240 @@
+"""The emulator's state: catalog, tokens, rate limits, faults, stats.
+
+This is the "models" half of the moto-style split; ``responses.py`` turns HTTP
+requests into calls on it and ``server.py`` moves the bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .catalog import Album, Catalog
+from .faults import FaultInjector
+from .generate import build_added_album, generate_catalog
+from .options import PROFILES, EmulatorOptions
+from .ratelimit import RateLimiter
+from .render import Renderer
+from .search import search_albums
+from .stats import ENDPOINTS, Stats
+from .tokens import TokenStore
+
+_UNSET: Any = object()
+#: Endpoints a Development Mode app gets 403 on (Feb 2026 migration guide).
+DEV_FORBIDDEN = ("new_releases", "several_albums")
+
+
+class SpotifyBackend:
+    """One emulated Spotify: everything a request can read or change."""
+
+    def __init__(
+        self,
+        options: EmulatorOptions | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.options = options if options is not None else EmulatorOptions()
+        opts = self.options
+        self.clock = clock
+        self.catalog: Catalog = generate_catalog(opts)
+        self.profile = opts.profile
+        self.latency_ms = opts.latency_ms
+        self.tokens = TokenStore(opts.token_ttl, opts.seed, clock)
+        self.limiter = RateLimiter(
+            opts.rate_limit,
+            opts.rate_limit_window,
+            opts.retry_after,
+            opts.rate_limit_variant,
+            clock,
+        )
+        if opts.script_429_after is not None:
+            self.limiter.script(
+                opts.script_429_retry_after, opts.script_429_after, opts.script_429_variant
+            )
+        self.faults = FaultInjector(
+            opts.fault_rate, opts.fault_kinds, opts.fault_seed, opts.faults_on_token
+        )
+        self._stats = Stats(opts.request_log_limit)
+        self._catalog_lock = threading.Lock()
+        self._added = 0
+        self._forbidden: frozenset[str] = frozenset()
+        self._search_cache: dict[tuple[int, str, str | None], list[Album]] = {}
+        self._base_url = "http://127.0.0.1:0"
+        self.renderer = Renderer(self._base_url, self.profile)
+
+    # ----------------------------------------------------------------- wiring
+    @property
+    def base_url(self) -> str:
+        """Origin used in every href/next/previous (set by the server once bound)."""
+        return self._base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self._base_url = value.rstrip("/")
+        self.renderer = Renderer(self._base_url, self.profile)
+
+    @property
+    def api_url(self) -> str:
+        return self._base_url + "/v1"
+
+    # ------------------------------------------------------------ observability
+    def stats(self) -> dict[str, Any]:
+        """Counts by endpoint, by status and by fault, and the request log (JSON-ready)."""
+        return self._stats.snapshot()
+
+    def reset_stats(self) -> None:
+        self._stats.reset()
+
+    def record(self, **entry: Any) -> None:
+        """Used by the HTTP layer to log one served request."""
+        self._stats.record(**entry)
+
+    # --------------------------------------------------------- runtime controls
+    def script_429(
+        self, retry_after: int = 86400, after: int = 0, variant: str = "classic"
+    ) -> None:
+        """The (after+1)-th API request from now answers one 429 with this Retry-After."""
+        self.limiter.script(retry_after, after, variant)
+
+    def set_rate_limit(
+        self,
+        rate_limit: int | None = _UNSET,
+        rate_limit_window: float = _UNSET,
+        retry_after: int = _UNSET,
+        rate_limit_variant: str = _UNSET,
+    ) -> None:
+        """Change the rolling-window limit; omitted arguments keep their value."""
+        lim = self.limiter
+        lim.configure(
+            lim.budget if rate_limit is _UNSET else rate_limit,
+            lim.window if rate_limit_window is _UNSET else rate_limit_window,
+            lim.retry_after if retry_after is _UNSET else retry_after,
+            lim.variant if rate_limit_variant is _UNSET else rate_limit_variant,
+        )
+
+    def set_faults(
+        self,
+        fault_rate: float = _UNSET,
+        fault_kinds: Sequence[str] = _UNSET,
+        fault_seed: int = _UNSET,
+        faults_on_token: bool = _UNSET,
+        latency_ms: float = _UNSET,
+    ) -> None:
+        """Change fault injection (restarting its seeded sequence) and/or latency."""
+        f = self.faults
+        f.configure(
+            f.rate if fault_rate is _UNSET else fault_rate,
+            f.kinds if fault_kinds is _UNSET else tuple(fault_kinds),
+            f.seed if fault_seed is _UNSET else fault_seed,
+            f.on_token if faults_on_token is _UNSET else faults_on_token,
+        )
+        if latency_ms is not _UNSET:
+            if latency_ms < 0:
+                raise ValueError("latency_ms must be >= 0")
+            self.latency_ms = latency_ms
+
+    def set_profile(self, profile: str) -> None:
+        """Switch tier at runtime (e.g. to test a client's tier detection)."""
+        if profile not in PROFILES:
+            raise ValueError(f"profile must be one of {PROFILES}")
+        self.profile = profile
+        self.renderer = Renderer(self._base_url, profile)
+
+    def forbid(self, *endpoints: str) -> None:
+        """Answer 403 Forbidden on these endpoints whatever the profile."""
+        unknown = set(endpoints) - set(ENDPOINTS)
+        if unknown:
+            raise ValueError(f"unknown endpoints {sorted(unknown)}; known: {ENDPOINTS}")
+        self._forbidden = self._forbidden | set(endpoints)
+
+    def allow(self, *endpoints: str) -> None:
+        """Undo ``forbid`` (the development profile's own 403s stay)."""
+        self._forbidden = self._forbidden - set(endpoints)
+
+    def is_forbidden(self, endpoint: str) -> bool:
+        """Whether this endpoint answers 403 (tier rules plus ``forbid``)."""
+        if endpoint in self._forbidden:
+            return True
+        return self.profile == "development" and endpoint in DEV_FORBIDDEN
+
+    def set_token_ttl(self, ttl: float) -> None:
+        """TTL for tokens issued from now on."""
+        if ttl <= 0:
+            raise ValueError("ttl must be > 0")
+        self.tokens.ttl = ttl
+
+    def expire_tokens(self) -> None:
+        """Expire every token issued so far (next API call gets 401 expired)."""
+        self.tokens.expire_all()
+
+    # ------------------------------------------------------------ catalog edits
+    def add_album(
+        self,
+        release_date: str | datetime.date | None = None,
+        precision: str = "day",
+        tracks: int = 12,
+        list_first: bool = True,
+        *,
+        listed: bool = True,
+        name: str | None = None,
+        album_type: str | None = None,
+        markets: Sequence[str] | None = None,
+    ) -> str:
+        """Add an album (and list it in new releases, at the front if list_first)."""
+        with self._catalog_lock:
+            self._added += 1
+            album = build_added_album(
+                self.catalog,
+                self.options.seed,
+                self._added,
+                release_date=release_date,
+                precision=precision,
+                tracks=tracks,
+                name=name,
+                album_type=album_type,
+                markets=markets,
+            )
+            self.catalog.albums[album.id] = album
+            for artist in album.artists:
+                self.catalog.artists.setdefault(artist.id, artist)
+            if listed:
+                ids = list(self.catalog.new_release_ids)
+                if list_first:
+                    ids.insert(0, album.id)
+                else:
+                    ids.append(album.id)
+                # Swap in a new list so concurrent readers see old or new, never half.
+                self.catalog.new_release_ids = ids
+            self.catalog.version += 1
+        return album.id
+
+    def make_unavailable(self, album_id: str) -> None:
+        """Take an album down: still listed, but null/404 when fetched."""
+        album = self.catalog.albums.get(album_id)
+        if album is None:
+            raise KeyError(album_id)
+        with self._catalog_lock:
+            album.available = False
+            self.catalog.version += 1
+
+    def album_dict(self, album_id: str, market: str | None = None) -> dict[str, Any]:
+        """The full album as this profile would show it, with ALL tracks as a list."""
+        album = self.catalog.albums[album_id]
+        return self.renderer.album_dict(album, market, full=True)
+
+    def tag_new_albums(self) -> list[str]:
+        """Ids search ``tag:new`` finds, in the order search returns them."""
+        return [a.id for a in self.search("tag:new", None)]
+
+    def search(self, query: str, market: str | None) -> list[Album]:
+        """Albums matching a search query (cached until the catalog changes)."""
+        key = (self.catalog.version, query, market)
+        found = self._search_cache.get(key)
+        if found is None:
+            if len(self._search_cache) > 1000:
+                self._search_cache.clear()
+            found = search_albums(self.catalog, query, market)
+            self._search_cache[key] = found
+        return found

@@ -1,0 +1,158 @@
+"""Command line: every EmulatorOptions field as a flag; prints the URLs, serves until a signal.
+
+Output contract (stdout, flushed, one line each, before serving)::
+
+    API_URL=http://127.0.0.1:PORT/v1
+    TOKEN_URL=http://127.0.0.1:PORT/api/token
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from .options import FAULT_KINDS, PROFILES, RATE_LIMIT_VARIANTS, EmulatorOptions
+from .server import EmulatorServer
+
+
+def _int_list(raw: str) -> list[int]:
+    return [int(p) for p in raw.split(",") if p.strip()]
+
+
+def _str_list(raw: str) -> list[str]:
+    return [p.strip() for p in raw.split(",") if p.strip()]
+
+
+def _optional_int(raw: str) -> int | None:
+    return None if raw.lower() in ("none", "off", "") else int(raw)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    d = EmulatorOptions()
+    p = argparse.ArgumentParser(
+        prog="python -m spotify_emulator",
+        description="Local emulator of the Spotify Web API (new releases, albums, tracks, search).",
+    )
+    net = p.add_argument_group("server")
+    net.add_argument("--host", default=d.host, help="bind address (default %(default)s)")
+    net.add_argument("--port", type=int, default=d.port, help="port, 0 = any free (default 0)")
+    net.add_argument(
+        "--lifetime",
+        type=float,
+        default=None,
+        help="exit by itself after this many seconds (default: run until signalled)",
+    )
+    net.add_argument("--request-log-limit", type=int, default=d.request_log_limit)
+
+    cat = p.add_argument_group("catalog")
+    cat.add_argument("--seed", type=int, default=d.seed)
+    cat.add_argument(
+        "--new-releases",
+        type=int,
+        default=d.new_releases,
+        help="albums listed by /browse/new-releases (default %(default)s)",
+    )
+    cat.add_argument(
+        "--track-counts",
+        type=_int_list,
+        default=None,
+        help="comma list of track counts cycled over the listed albums",
+    )
+    cat.add_argument(
+        "--today",
+        type=datetime.date.fromisoformat,
+        default=d.today,
+        help="the emulator's today, YYYY-MM-DD (default %(default)s)",
+    )
+    cat.add_argument("--release-spread-days", type=int, default=d.release_spread_days)
+    cat.add_argument(
+        "--back-catalog",
+        type=int,
+        default=d.back_catalog,
+        help="extra unlisted albums (default %(default)s)",
+    )
+    cat.add_argument("--profile", choices=PROFILES, default=d.profile)
+
+    auth = p.add_argument_group("auth")
+    auth.add_argument("--client-id", default=d.client_id)
+    auth.add_argument("--client-secret", default=d.client_secret)
+    auth.add_argument("--token-ttl", type=float, default=d.token_ttl, help="seconds")
+
+    lim = p.add_argument_group("rate limiting")
+    lim.add_argument(
+        "--rate-limit",
+        type=_optional_int,
+        default=d.rate_limit,
+        help="API requests per rolling window (default: unlimited)",
+    )
+    lim.add_argument("--rate-limit-window", type=float, default=d.rate_limit_window)
+    lim.add_argument("--retry-after", type=int, default=d.retry_after)
+    lim.add_argument(
+        "--rate-limit-variant", choices=RATE_LIMIT_VARIANTS, default=d.rate_limit_variant
+    )
+    lim.add_argument(
+        "--script-429-after",
+        type=int,
+        default=None,
+        help="the (N+1)-th API request answers one long 429",
+    )
+    lim.add_argument("--script-429-retry-after", type=int, default=d.script_429_retry_after)
+    lim.add_argument(
+        "--script-429-variant", choices=RATE_LIMIT_VARIANTS, default=d.script_429_variant
+    )
+
+    flt = p.add_argument_group("faults")
+    flt.add_argument("--fault-rate", type=float, default=d.fault_rate)
+    flt.add_argument(
+        "--fault-kinds",
+        type=_str_list,
+        default=list(FAULT_KINDS),
+        help=f"comma list out of {','.join(FAULT_KINDS)}",
+    )
+    flt.add_argument("--fault-seed", type=int, default=d.fault_seed)
+    flt.add_argument(
+        "--no-faults-on-token",
+        dest="faults_on_token",
+        action="store_false",
+        help="never fault /api/token",
+    )
+    flt.add_argument("--latency-ms", type=float, default=d.latency_ms)
+    return p
+
+
+def options_from_args(args: argparse.Namespace) -> EmulatorOptions:
+    values = vars(args).copy()
+    values.pop("lifetime", None)
+    return EmulatorOptions(**values)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        options = options_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    with EmulatorServer(options) as emu:
+        print(f"API_URL={emu.api_url}", flush=True)
+        print(f"TOKEN_URL={emu.token_url}", flush=True)
+        print(
+            f"spotify-emulator serving on {emu.base_url} (profile={options.profile}, "
+            f"seed={options.seed}, new_releases={options.new_releases})",
+            file=sys.stderr,
+            flush=True,
+        )
+        stop.wait(args.lifetime)
+    return 0

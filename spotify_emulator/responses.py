@@ -1,0 +1,396 @@
+"""From an HTTP request to an HTTP response: routing, the request pipeline, endpoints.
+
+Pipeline of an API request (``/v1/...``), in this order:
+latency -> scripted 429 -> rolling-window 429 -> fault draw -> auth (401/400)
+-> tier (403) -> parameters (400) -> lookup (404) -> 200.
+The token endpoint gets latency and (unless disabled) faults, never 429s.
+``/_emulator/*`` (admin.py) is served outside all of it: not counted, faulted or limited.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import json
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, quote_plus
+
+from . import tokens
+from .backend import SpotifyBackend
+from .catalog import is_valid_id
+from .faults import STATUS_FAULTS
+from .ratelimit import Rejection
+from .render import dumpb, paging
+from .search import SEARCH_TYPES
+
+JSON = "application/json; charset=utf-8"
+MAX_IDS = 20
+SEARCH_MAX_OFFSET = 1000
+FAULT_MESSAGES = {500: "Server error", 502: "Bad gateway", 503: "Service unavailable"}
+NON_JSON_BODY = (
+    b"<html><head><title>Upstream error</title></head>"
+    b"<body><h1>Something went wrong</h1><p>Please try again later.</p></body></html>"
+)
+_MARKET = re.compile(r"^[A-Za-z]{2}$")
+_ALBUM = re.compile(r"^/v1/albums/([^/]+)$")
+_ALBUM_TRACKS = re.compile(r"^/v1/albums/([^/]+)/tracks$")
+
+
+@dataclasses.dataclass
+class Request:
+    """A parsed request; header names lower-case."""
+
+    method: str
+    path: str
+    query: str = ""
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    body: bytes = b""
+
+
+@dataclasses.dataclass
+class Response:
+    """What to send; ``fault`` tells the server to break it on the wire."""
+
+    status: int
+    body: bytes = b""
+    content_type: str | None = JSON
+    headers: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    endpoint: str = "unknown"
+    fault: str | None = None
+
+
+class ApiError(Exception):
+    """A Web API error answered as {"error": {"status": N, "message": "..."}}."""
+
+    def __init__(self, status: int, message: str, headers: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or []
+
+    def response(self) -> Response:
+        return Response(self.status, error_body(self.status, self.message), headers=self.headers)
+
+
+def error_body(status: int, message: str) -> bytes:
+    return dumpb({"error": {"status": status, "message": message}})
+
+
+def _oauth_error(error: str, description: str | None = None) -> Response:
+    body: dict[str, str] = {"error": error}
+    if description is not None:
+        body["error_description"] = description
+    return Response(400, dumpb(body), content_type="application/json")
+
+
+# --------------------------------------------------------------------- routing
+def route(path: str) -> tuple[str, str | None]:
+    """(endpoint name, album id) for a path; trailing slashes are ignored."""
+    if len(path) > 1:
+        path = path.rstrip("/")
+    if path == "/api/token":
+        return "token", None
+    if path == "/v1/browse/new-releases":
+        return "new_releases", None
+    if path == "/v1/albums":
+        return "several_albums", None
+    if path == "/v1/search":
+        return "search", None
+    match = _ALBUM_TRACKS.match(path)
+    if match:
+        return "album_tracks", match.group(1)
+    match = _ALBUM.match(path)
+    if match:
+        return "album", match.group(1)
+    return "unknown", None
+
+
+def handle(backend: SpotifyBackend, req: Request) -> Response:
+    """Answer one API or token request (never raises for client mistakes)."""
+    endpoint, album_id = route(req.path)
+    if backend.latency_ms > 0:
+        time.sleep(backend.latency_ms / 1000.0)
+    if endpoint == "token":
+        resp = _token_pipeline(backend, req)
+    elif endpoint == "unknown":
+        resp = ApiError(404, "Service not found").response()
+    else:
+        resp = _api_pipeline(backend, req, endpoint, album_id)
+    resp.endpoint = endpoint
+    return resp
+
+
+def _fault_response(kind: str) -> Response:
+    status = STATUS_FAULTS[kind]
+    return Response(status, error_body(status, FAULT_MESSAGES[status]), fault=kind)
+
+
+def _apply_wire_fault(resp: Response, fault: str | None) -> Response:
+    if fault == "non_json":
+        return Response(200, NON_JSON_BODY, content_type="text/html; charset=utf-8", fault=fault)
+    resp.fault = fault
+    return resp
+
+
+def _token_pipeline(backend: SpotifyBackend, req: Request) -> Response:
+    fault = backend.faults.draw(is_token=True)
+    if fault is not None and fault in STATUS_FAULTS:
+        return _fault_response(fault)
+    if req.method != "POST":
+        return ApiError(405, "Method not allowed").response()
+    # A faulted response never reaches the client whole: do not issue a token for it.
+    resp = token_endpoint(backend, req, issue=fault is None)
+    return _apply_wire_fault(resp, fault)
+
+
+def _api_pipeline(
+    backend: SpotifyBackend, req: Request, endpoint: str, album_id: str | None
+) -> Response:
+    rejection = backend.limiter.check()
+    if rejection is not None:
+        return too_many_requests(rejection)
+    fault = backend.faults.draw(is_token=False)
+    if fault is not None and fault in STATUS_FAULTS:
+        return _fault_response(fault)
+    try:
+        authorize(backend, req.headers.get("authorization"))
+        if req.method != "GET":
+            raise ApiError(405, "Method not allowed")
+        if backend.is_forbidden(endpoint):
+            raise ApiError(403, "Forbidden")
+        params = dict(parse_qsl(req.query, keep_blank_values=True))
+        resp = ENDPOINTS[endpoint](backend, params, album_id)
+    except ApiError as exc:
+        resp = exc.response()
+    return _apply_wire_fault(resp, fault)
+
+
+# ------------------------------------------------------------------ auth, 429
+def authorize(backend: SpotifyBackend, header: str | None) -> None:
+    """Raise the 400/401 Spotify sends for a missing, bad or expired bearer token."""
+    if not header or not header.strip():
+        raise ApiError(401, tokens.NO_TOKEN, [("WWW-Authenticate", 'Bearer realm="spotify"')])
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        raise ApiError(400, "Only valid bearer authentication supported")
+    token = token.strip()
+    if not token:
+        raise ApiError(401, tokens.NO_TOKEN, [("WWW-Authenticate", 'Bearer realm="spotify"')])
+    problem = backend.tokens.problem(token)
+    if problem is not None:
+        challenge = f'Bearer realm="spotify", error="invalid_token", error_description="{problem}"'
+        raise ApiError(401, problem, [("WWW-Authenticate", challenge)])
+
+
+def too_many_requests(rejection: Rejection) -> Response:
+    """The 429 in the configured variant (body and Retry-After header)."""
+    headers = []
+    if rejection.variant != "no_header":
+        headers.append(("Retry-After", str(rejection.retry_after)))
+    if rejection.variant == "empty":
+        return Response(429, b"", content_type=None, headers=headers)
+    if rejection.variant == "quota":
+        body = dumpb(
+            {"error": {"status": 429, "message": "Too many requests", "reason": "QUOTA_EXCEEDED"}}
+        )
+    else:
+        body = error_body(429, "API rate limit exceeded")
+    return Response(429, body, headers=headers)
+
+
+# ----------------------------------------------------------------- token
+def token_endpoint(backend: SpotifyBackend, req: Request, issue: bool = True) -> Response:
+    """POST /api/token, client credentials grant only."""
+    form = dict(parse_qsl(req.body.decode("utf-8", "replace"), keep_blank_values=True))
+    grant = form.get("grant_type")
+    if not grant:
+        return _oauth_error("unsupported_grant_type", "grant_type parameter is missing")
+    if grant != "client_credentials":
+        return _oauth_error(
+            "unsupported_grant_type",
+            "grant_type must be client_credentials, authorization_code or refresh_token",
+        )
+    header = req.headers.get("authorization")
+    if header:
+        scheme, _, encoded = header.strip().partition(" ")
+        try:
+            if scheme.lower() != "basic":
+                raise ValueError(scheme)
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            return _oauth_error("invalid_client")
+        client_id, sep, client_secret = decoded.partition(":")
+        if not sep:
+            return _oauth_error("invalid_client")
+    else:
+        client_id = form.get("client_id", "")
+        client_secret = form.get("client_secret", "")
+    if client_id != backend.options.client_id:
+        return _oauth_error("invalid_client", "Invalid client")
+    if client_secret != backend.options.client_secret:
+        return _oauth_error("invalid_client", "Invalid client secret")
+    token = backend.tokens.issue() if issue else backend.tokens.throwaway()
+    body = {"access_token": token, "token_type": "Bearer", "expires_in": backend.tokens.expires_in}
+    return Response(200, dumpb(body), content_type="application/json")
+
+
+# ----------------------------------------------------------------- parameters
+def _int(
+    params: Mapping[str, str], name: str, default: int, lo: int, hi: int | None, message: str
+) -> int:
+    raw = params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, message) from None
+    if value < lo or (hi is not None and value > hi):
+        raise ApiError(400, message)
+    return value
+
+
+def _limit(params: Mapping[str, str], default: int, maximum: int) -> int:
+    return _int(params, "limit", default, 1, maximum, "Invalid limit")
+
+
+def _offset(params: Mapping[str, str], maximum: int | None = None) -> int:
+    return _int(params, "offset", 0, 0, maximum, "Invalid offset")
+
+
+def _market(params: Mapping[str, str], name: str = "market") -> str | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not _MARKET.match(raw):
+        raise ApiError(400, "Invalid market code")
+    return raw.upper()
+
+
+def _album_id(album_id: str | None) -> str:
+    if album_id is None or not is_valid_id(album_id):
+        raise ApiError(400, "invalid id")
+    return album_id
+
+
+# ------------------------------------------------------------------ endpoints
+def new_releases(backend: SpotifyBackend, params: Mapping[str, str], _: str | None) -> Response:
+    """GET /v1/browse/new-releases: curated list, unavailable albums still listed.
+
+    ``country`` is accepted and echoed in the paging URLs; the emulator has one
+    curated list for every country.
+    """
+    limit = _limit(params, 20, 50)
+    offset = _offset(params)
+    country = _market(params, "country")
+    ids = backend.catalog.new_release_ids
+    albums = backend.catalog.albums
+    render = backend.renderer
+    items = [render.simplified_album(albums[i]) for i in ids[offset : offset + limit]]
+    body = paging(
+        f"{render.api}/browse/new-releases",
+        items,
+        offset=offset,
+        limit=limit,
+        total=len(ids),
+        before=f"country={country}" if country else "",
+    )
+    return Response(200, b'{"albums":' + body + b"}")
+
+
+def several_albums(backend: SpotifyBackend, params: Mapping[str, str], _: str | None) -> Response:
+    """GET /v1/albums?ids=: full albums (or null) in request order."""
+    raw = params.get("ids", "")
+    ids = raw.split(",") if raw else []
+    if len(ids) > MAX_IDS:
+        raise ApiError(400, "too many ids requested")
+    if not ids:
+        raise ApiError(400, "invalid id")
+    for album_id in ids:
+        _album_id(album_id)
+    market = _market(params)
+    items = []
+    for album_id in ids:
+        album = backend.catalog.get(album_id)
+        items.append(b"null" if album is None else backend.renderer.full_album(album, market))
+    return Response(200, b'{"albums":[' + b",".join(items) + b"]}")
+
+
+def album(backend: SpotifyBackend, params: Mapping[str, str], album_id: str | None) -> Response:
+    """GET /v1/albums/{id}: one full album with its first 50 tracks."""
+    found = backend.catalog.get(_album_id(album_id))
+    market = _market(params)
+    if found is None:
+        raise ApiError(404, "non existing id")
+    return Response(200, backend.renderer.full_album(found, market))
+
+
+def album_tracks(
+    backend: SpotifyBackend, params: Mapping[str, str], album_id: str | None
+) -> Response:
+    """GET /v1/albums/{id}/tracks: a bare paging object of simplified tracks."""
+    checked = _album_id(album_id)
+    limit = _limit(params, 20, 50)
+    offset = _offset(params)
+    market = _market(params)
+    found = backend.catalog.get(checked)
+    if found is None:
+        raise ApiError(404, "non existing id")
+    return Response(200, backend.renderer.tracks_page(found, market, offset=offset, limit=limit))
+
+
+def search(backend: SpotifyBackend, params: Mapping[str, str], _: str | None) -> Response:
+    """GET /v1/search: albums only have results (``tag:new`` and plain words)."""
+    query = params.get("q") or params.get("query")  # next links carry query=
+    if not query:
+        raise ApiError(400, "No search query")
+    raw_types = params.get("type")
+    if not raw_types:
+        raise ApiError(400, "Missing parameter type")
+    types = [t.strip() for t in raw_types.split(",")]
+    for kind in types:
+        if kind not in SEARCH_TYPES:
+            raise ApiError(400, "Bad search type field " + kind)
+    limit = _limit(params, 5, 10)
+    offset = _offset(params, SEARCH_MAX_OFFSET)
+    market = _market(params)
+    render = backend.renderer
+    after_market = f"&market={market}" if market else ""
+    parts = []
+    for kind in dict.fromkeys(types):
+        if kind == "album":
+            found = backend.search(query, market)
+            items = [render.simplified_album(a, market) for a in found[offset : offset + limit]]
+            total = len(found)
+        else:
+            items, total = [], 0
+        body = paging(
+            f"{render.api}/search",
+            items,
+            offset=offset,
+            limit=limit,
+            total=total,
+            before=f"query={quote_plus(query)}",
+            after=f"type={kind}{after_market}",
+            max_offset=SEARCH_MAX_OFFSET,
+        )
+        parts.append(dumpb(kind + "s") + b":" + body)
+    return Response(200, b"{" + b",".join(parts) + b"}")
+
+
+ENDPOINTS: dict[str, Any] = {
+    "new_releases": new_releases,
+    "several_albums": several_albums,
+    "album": album,
+    "album_tracks": album_tracks,
+    "search": search,
+}
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    """A plain JSON response (admin endpoints)."""
+    return Response(status, json.dumps(value, ensure_ascii=False).encode("utf-8"))
