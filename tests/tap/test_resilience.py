@@ -99,7 +99,7 @@ def test_token_expiring_mid_run_is_renewed(make_emulator, tap_run):
 
 
 def test_second_401_for_the_same_request_fails_clearly(make_emulator, tap_run):
-    emu = make_emulator(new_releases=10, token_ttl=0)  # every token expired on arrival
+    emu = make_emulator(new_releases=10, token_ttl=1e-6)  # expired before it arrives
     run = tap_run(tap_config(emu))
     assert run.returncode != 0
     assert "401" in run.last_stderr_line and "new access token" in run.last_stderr_line
