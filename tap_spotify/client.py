@@ -151,24 +151,29 @@ class SpotifyStream(RESTStream):
         return {"market": market} if market else {}
 
     @cached_property
-    def passes_records_through(self) -> bool:
-        """True when nothing between `get_records` and stdout changes a record: every
-        field selected, no stream map, no flattening (the usual case)."""
+    def emits_raw_json(self) -> bool:
+        """True when nothing between `get_records` and stdout changes a record (every
+        field selected, no stream map, no flattening, no BATCH files, no versions): the
+        usual case. Records may then carry raw JSON (payloads.py) straight to stdout."""
         maps = self.stream_maps
         return (len(maps) == 1 and type(maps[0]) is SameRecordTransform
-                and not maps[0].flattening_enabled and all(self.mask.values()))
+                and not maps[0].flattening_enabled and all(self.mask.values())
+                and self.get_batch_config(self.config) is None and self._stream_version is None
+                and isinstance(self._tap.message_writer, BufferedSingerWriter))
+
+    def post_process(self, record: t.Any, context: Context | None = None) -> dict | None:
+        """Decode raw JSON when the SDK's own record handling is going to need values."""
+        return record if self.emits_raw_json else materialize(record)
 
     def _write_record_message(self, record: dict) -> None:
-        """Hand records straight to the writer when the SDK's per-record pruning,
-        conformance and mapping would change nothing: they cost several times more CPU
-        than encoding the record. Otherwise decode raw JSON and let the SDK do its work."""
-        writer = self._tap.message_writer
-        if (self.passes_records_through and self._stream_version is None
-                and isinstance(writer, BufferedSingerWriter)):
-            writer.write_record(self.stream_maps[0].stream_alias, record)
+        """Skip the SDK's per-record pruning, conformance and mapping when they would
+        change nothing: they cost several times more CPU than encoding the record."""
+        if self.emits_raw_json:
+            t.cast("BufferedSingerWriter", self._tap.message_writer).write_record(
+                self.stream_maps[0].stream_alias, record)
             self.state_manager.is_flushed = False
         else:
-            super()._write_record_message(materialize(record))
+            super()._write_record_message(record)
 
     def validate_response(self, response: requests.Response) -> None:
         """Classify with Spotify's error shapes; a 401 first drops the token it carried."""

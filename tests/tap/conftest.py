@@ -65,7 +65,8 @@ def tap_config(emu: EmulatorServer, **overrides: Any) -> dict[str, Any]:
 
 def run_tap(tmp_path: Path, config: dict[str, Any], *, state: dict | None = None,
             catalog: dict | None = None, timeout: float = 300,
-            extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None) -> TapRun:
+            extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None,
+            singer_output: bool = True) -> TapRun:
     """Run `python -m tap_spotify --config ...` and parse everything it printed."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     config_file = tmp_path / f"config-{time.monotonic_ns()}.json"
@@ -83,8 +84,9 @@ def run_tap(tmp_path: Path, config: dict[str, Any], *, state: dict | None = None
     proc = subprocess.run(args, capture_output=True, timeout=timeout, cwd=tmp_path,
                           env={**os.environ, **(env or {})}, check=False)
     run = TapRun(proc.returncode, proc.stdout, proc.stderr.decode(), time.monotonic() - started)
-    for line in proc.stdout.splitlines():
-        run.messages.append(json.loads(line))  # every stdout line must be a Singer message
+    if singer_output:
+        for line in proc.stdout.splitlines():
+            run.messages.append(json.loads(line))  # every stdout line: a Singer message
     return run
 
 
