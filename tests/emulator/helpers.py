@@ -14,7 +14,7 @@ from jsonschema import Draft7Validator
 
 from spotify_emulator import EmulatorServer
 
-SHARED = Path("/work/shared/spotify")
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "spotify"  # beside the repo
 SPEC_PATH = SHARED / "openapi" / "spotify-web-api.fixed.yml"
 RECORDINGS = SHARED / "recordings"
 
