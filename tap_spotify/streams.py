@@ -59,11 +59,25 @@ class NewReleasesStream(SpotifyStream):
         return emitted
 
     def _list_albums(self) -> list[dict]:
+        """Every listed album once, in Spotify's order, with its normalized release date."""
+        albums: dict[str, dict] = {}
+        for page in self._new_release_pages():
+            for album in page:
+                if album and album.get("id") and album["id"] not in albums:
+                    album["release_date_normalized"] = normalize_release_date(
+                        album.get("release_date"))
+                    albums[album["id"]] = album
+        return list(albums.values())
+
+    def _new_release_pages(self) -> t.Iterator[list[dict]]:
+        """Pages from /browse/new-releases, or from search where the app's tier or the
+        settings say so."""
         source = self.config.get("new_releases_source", "auto")
-        pages: t.Iterator[list[dict]] | None = None
-        if source in ("auto", "browse"):
+        if source == "search":
+            self.logger.info("new_releases source: search (q=tag:new)")
+        else:
+            pages = self._pages("/browse/new-releases", {}, int(self.config["page_size"]))
             try:
-                pages = self._pages("/browse/new-releases", {}, int(self.config["page_size"]))
                 first = next(pages)
             except Forbidden:
                 if source == "browse":
@@ -77,25 +91,14 @@ class NewReleasesStream(SpotifyStream):
                     "weeks), because Spotify answered 403 to /browse/new-releases, as it does "
                     "for Development Mode apps."
                 )
-                pages = None
             else:
                 self.logger.info("new_releases source: /browse/new-releases")
-                pages = _chain([first], pages)
-        if pages is None:
-            if source == "search":
-                self.logger.info("new_releases source: search (q=tag:new)")
-            pages = self._pages("/search", {"q": "tag:new", "type": "album",
-                                            **self.market_params},
-                                min(SEARCH_PAGE_LIMIT, int(self.config["page_size"])),
-                                max_offset=SEARCH_MAX_OFFSET)
-        albums: dict[str, dict] = {}
-        for page in pages:
-            for album in page:
-                if album and album.get("id") and album["id"] not in albums:
-                    album["release_date_normalized"] = normalize_release_date(
-                        album.get("release_date"))
-                    albums[album["id"]] = album
-        return list(albums.values())
+                yield first
+                yield from pages
+                return
+        yield from self._pages("/search", {"q": "tag:new", "type": "album", **self.market_params},
+                               min(SEARCH_PAGE_LIMIT, int(self.config["page_size"])),
+                               max_offset=SEARCH_MAX_OFFSET)
 
     def _pages(self, path: str, params: dict[str, t.Any], limit: int,
                max_offset: int | None = None) -> t.Iterator[list[dict]]:
@@ -210,8 +213,3 @@ class AlbumTracksStream(_AlbumChildStream):
             add_album_id = field_appender("album_id", album.id)
             for track in album.tracks:
                 yield add_album_id(track)
-
-
-def _chain(head: list[list[dict]], rest: t.Iterator[list[dict]]) -> t.Iterator[list[dict]]:
-    yield from head
-    yield from rest

@@ -120,3 +120,21 @@ def test_market_is_passed_and_tracks_carry_playability(make_emulator, tap_run):
     album_requests = [r for r in log if r["endpoint"] in ("several_albums", "album_tracks")]
     assert album_requests and all("market=ES" in r["query"] for r in album_requests)
     assert all("is_playable" in r for r in run.records("album_tracks"))
+
+
+def test_browse_source_in_development_tier_says_what_to_change(make_emulator, tap_run):
+    emu = make_emulator(new_releases=10, profile="development")
+    run = tap_run(tap_config(emu, new_releases_source="browse"))
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert "403" in run.last_stderr_line
+    assert "new_releases_source to auto or search" in run.last_stderr_line
+
+
+def test_search_source_can_be_chosen_in_the_extended_tier(make_emulator, tap_run):
+    emu = make_emulator(new_releases=30, seed=4)
+    run = tap_run(tap_config(emu, new_releases_source="search"))
+    assert run.returncode == 0, run.stderr
+    assert sorted(run.ids("new_releases")) == sorted(emu.backend.tag_new_albums())
+    counts = emu.backend.stats()["counts"]
+    assert counts.get("new_releases", 0) == 0 and counts["search"] >= 1
+    assert counts.get("several_albums", 0) >= 1  # the batch endpoint is still allowed
