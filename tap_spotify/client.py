@@ -1,26 +1,21 @@
-"""The base stream: Spotify's URLs, errors and retries, and the connection streams share."""
+"""The base stream: Spotify's URLs, error shapes, retries and record output."""
 
 from __future__ import annotations
 
-import logging
-import os
 import typing as t
-import weakref
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cached_property
 from urllib.parse import urlparse
 
 import msgspec
 import requests
-from requests.adapters import HTTPAdapter
 from singer_sdk.helpers._typing import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.streams import RESTStream
 
 from tap_spotify.auth import SpotifyAuthenticator
-from tap_spotify.errors import RunCancelled, TapSpotifyError, TransientError, classify
+from tap_spotify.connection import REQUEST_TIMEOUT_SECONDS, SpotifyConnection
+from tap_spotify.errors import TransientError, classify
 from tap_spotify.payloads import decode_any, materialize
-from tap_spotify.retries import RateGate, RetryPolicy
 from tap_spotify.writer import BufferedSingerWriter
 
 if t.TYPE_CHECKING:
@@ -29,93 +24,6 @@ if t.TYPE_CHECKING:
     from tap_spotify.tap import TapSpotify
 
 T = t.TypeVar("T")
-
-REQUEST_TIMEOUT_SECONDS = 30
-
-
-_open_connections: weakref.WeakSet[SpotifyConnection] = weakref.WeakSet()
-
-
-def close_connections() -> None:
-    """Close every connection this process opened (the CLI calls it on its way out)."""
-    for connection in list(_open_connections):
-        connection.close()
-
-
-class SpotifyConnection:
-    """What every stream and worker shares for one run: one HTTP connection pool, one
-    token, one rate-limit gate, one bounded pool of workers.
-
-    `max_concurrency` bounds the requests in flight at once: the workers are the limiter.
-    """
-
-    def __init__(self, config: t.Mapping[str, t.Any], logger: logging.Logger) -> None:
-        self.max_concurrency = int(config.get("max_concurrency", 8))
-        self.gate = RateGate()
-        self.policy = RetryPolicy(gate=self.gate,
-                                  max_retry_wait=float(config.get("max_retry_wait", 600)),
-                                  logger=logger)
-        self.session = _session(str(config.get("api_url", "")), self.max_concurrency + 2)
-        self.authenticator = SpotifyAuthenticator(
-            client_id=config["client_id"],
-            client_secret=config["client_secret"],
-            auth_endpoint=config.get("auth_url", "https://accounts.spotify.com/api/token"),
-            session=self.session,
-            policy=self.policy,
-            timeout=REQUEST_TIMEOUT_SECONDS,
-        )
-        self._pool = ThreadPoolExecutor(max_workers=self.max_concurrency,
-                                        thread_name_prefix="spotify")
-        self._first_error: BaseException | None = None
-        _open_connections.add(self)
-
-    def submit(self, fn: t.Callable[..., T], *args: t.Any) -> Future[T]:
-        return self._pool.submit(self._guarded, fn, *args)
-
-    def _guarded(self, fn: t.Callable[..., T], *args: t.Any) -> T:
-        """Run a worker task; the first real failure stops the others' retries."""
-        try:
-            return fn(*args)
-        except RunCancelled:
-            raise
-        except BaseException as exc:
-            if self._first_error is None:
-                self._first_error = exc
-            self.gate.stop()
-            raise
-
-    def result(self, future: Future[T]) -> T:
-        """A worker's result; if it was cancelled, the failure that caused it."""
-        try:
-            return future.result()
-        except RunCancelled:
-            if self._first_error is not None:
-                raise self._first_error from None
-            raise
-
-    def close(self) -> None:
-        """Stop: queued tasks are dropped, retries give up, requests in flight finish."""
-        self.gate.stop()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        self.session.close()
-        _open_connections.discard(self)
-
-
-def _session(api_url: str, pool_size: int) -> requests.Session:
-    """One keep-alive pool for the run. Proxy and CA settings are read from the
-    environment once here: requests otherwise re-reads them for every request, which
-    cost more CPU than the request itself."""
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.proxies = requests.utils.get_environ_proxies(api_url) if api_url else {}
-    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if ca_bundle:
-        session.verify = ca_bundle
-    session.trust_env = False
-    return session
-
 
 class SpotifyStream(RESTStream):
     """Base for tap-spotify streams: Spotify's URLs, error shapes and retry policy."""
@@ -148,7 +56,7 @@ class SpotifyStream(RESTStream):
     @cached_property
     def market_params(self) -> dict[str, str]:
         market = self.config.get("market")
-        return {"market": market} if market else {}
+        return {"market": str(market).upper()} if market else {}
 
     @cached_property
     def emits_raw_json(self) -> bool:
@@ -209,9 +117,3 @@ class SpotifyStream(RESTStream):
                                      "JSON expected", response) from None
 
         return t.cast("T", self.request_decorator(send)(prepared, None))
-
-    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        raise NotImplementedError  # each stream defines its own; kept abstract here
-
-
-__all__ = ["SpotifyConnection", "SpotifyStream", "TapSpotifyError"]

@@ -15,7 +15,7 @@ from dotenv import load_dotenv
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
-from tap_spotify.client import SpotifyConnection, close_connections
+from tap_spotify.connection import SpotifyConnection, close_connections
 from tap_spotify.errors import ConfigError, TapSpotifyError
 from tap_spotify.streams import AlbumsStream, AlbumTracksStream, NewReleasesStream
 from tap_spotify.writer import BufferedSingerWriter
