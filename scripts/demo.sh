@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# tap-spotify demo: a full Meltano pipeline against the local Spotify emulator, offline.
+#
+#   bash scripts/demo.sh
+#
+# Needs only bash and python3 (3.10+). It:
+#   1. creates .venv at the repository root if missing and installs the project with its
+#      dev extra (Meltano, pytest...); skipped when already done for this pyproject.toml;
+#   2. starts the emulator (250 new releases) on 127.0.0.1, stopped when the script ends;
+#   3. `meltano install`s the project's plugins (once; later runs reuse them);
+#   4. run 1: `meltano run --full-refresh tap-spotify target-jsonl` -> output/demo/
+#      (full refresh, so every demo run starts from scratch and prints the same counts);
+#   5. adds 2 albums to the emulator, then run 2: the same command without
+#      --full-refresh -> output/demo-incremental/: only those 2 albums and their tracks.
+# The demo keeps its Meltano state apart (--state-id-suffix demo), so it never touches
+# the bookmark of your real runs. Meltano still reads your .env: the emulator's URLs and
+# credentials set here win over it, other TAP_SPOTIFY_* settings there (market,
+# start_date...) apply to the demo too.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+NEW_RELEASES="${DEMO_NEW_RELEASES:-250}"
+STATE_SUFFIX=demo
+OUT_FULL=output/demo
+OUT_INCREMENTAL=output/demo-incremental
+LOG_DIR="$ROOT/output/demo-logs"
+
+say() { printf '\n==> %s\n' "$*"; }
+die() { printf 'demo: error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command quietly; on failure shows the end of its log and stops.
+quiet() {
+    local log="$1"; shift
+    if ! "$@" >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        die "'$*' failed (full log: $log)"
+    fi
+}
+
+command -v python3 >/dev/null || die "python3 not found: install Python 3.10 or newer"
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+    || die "Python 3.10 or newer is needed, found $(python3 --version 2>&1)"
+
+mkdir -p "$LOG_DIR"
+
+# 1. The virtualenv.
+STAMP="$VENV/.demo-installed"
+if [ ! -x "$PY" ]; then
+    say "Creating .venv"
+    python3 -m venv "$VENV" \
+        || die "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"
+fi
+if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] || [ ! -x "$VENV/bin/meltano" ]; then
+    say "Installing tap-spotify and its dev tools into .venv (a minute or two the first time)"
+    quiet "$LOG_DIR/pip.log" "$PY" -m pip install --disable-pip-version-check -q -e '.[dev]'
+    touch "$STAMP"
+else
+    say "Using .venv (already installed)"
+fi
+MELTANO="$VENV/bin/meltano"
+
+# 2. The emulator, in the background; stopped on exit by its own PID.
+EMU_OUT="$(mktemp)"
+EMU_PID=""
+cleanup() {
+    if [ -n "$EMU_PID" ] && kill -0 "$EMU_PID" 2>/dev/null; then
+        kill "$EMU_PID" 2>/dev/null || true
+        wait "$EMU_PID" 2>/dev/null || true
+    fi
+    rm -f "$EMU_OUT"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "Starting the Spotify emulator ($NEW_RELEASES new releases)"
+# --lifetime: it exits by itself after an hour even if this script is killed hard.
+"$PY" -m spotify_emulator --port 0 --new-releases "$NEW_RELEASES" --lifetime 3600 \
+    >"$EMU_OUT" 2>"$LOG_DIR/emulator.log" &
+EMU_PID=$!
+API_URL=""
+TOKEN_URL=""
+for _ in $(seq 1 100); do
+    API_URL="$(sed -n 's/^API_URL=//p' "$EMU_OUT")"
+    TOKEN_URL="$(sed -n 's/^TOKEN_URL=//p' "$EMU_OUT")"
+    [ -n "$API_URL" ] && [ -n "$TOKEN_URL" ] && break
+    kill -0 "$EMU_PID" 2>/dev/null || { cat "$LOG_DIR/emulator.log" >&2; die "the emulator exited"; }
+    sleep 0.1
+done
+[ -n "$API_URL" ] && [ -n "$TOKEN_URL" ] || die "the emulator printed no URLs in 10 s"
+echo "    API:   $API_URL"
+echo "    token: $TOKEN_URL"
+
+export TAP_SPOTIFY_API_URL="$API_URL"
+export TAP_SPOTIFY_AUTH_URL="$TOKEN_URL"
+export TAP_SPOTIFY_CLIENT_ID=emulator-client
+export TAP_SPOTIFY_CLIENT_SECRET=emulator-secret
+export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false
+
+# 3. Meltano's plugins (a no-op once installed).
+say "meltano install"
+quiet "$LOG_DIR/meltano-install.log" "$MELTANO" install
+
+# 4. Full extraction.
+rm -rf "$OUT_FULL" "$OUT_INCREMENTAL"
+say "Run 1: meltano run --full-refresh tap-spotify target-jsonl  ->  $OUT_FULL/"
+TARGET_JSONL_DESTINATION_PATH="$OUT_FULL" quiet "$LOG_DIR/run1.log" \
+    "$MELTANO" run --full-refresh --state-id-suffix "$STATE_SUFFIX" tap-spotify target-jsonl
+"$PY" scripts/demo_summary.py "$OUT_FULL"
+
+# 5. Two new albums, then an incremental run.
+say "Adding 2 new albums to the emulator"
+"$PY" - "$API_URL" <<'EOF'
+import json, sys, urllib.request
+base = sys.argv[1].rsplit("/v1", 1)[0]
+for query in ("release_date=2026-11-20&tracks=14&name=Demo%20Album%20One",
+              "release_date=2026-11-19&tracks=2&name=Demo%20Single%20Two"):
+    request = urllib.request.Request(f"{base}/_emulator/add_album?{query}", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        print("    added album", json.load(response)["id"])
+EOF
+
+say "Run 2 (incremental): meltano run tap-spotify target-jsonl  ->  $OUT_INCREMENTAL/"
+TARGET_JSONL_DESTINATION_PATH="$OUT_INCREMENTAL" quiet "$LOG_DIR/run2.log" \
+    "$MELTANO" run --state-id-suffix "$STATE_SUFFIX" tap-spotify target-jsonl
+"$PY" scripts/demo_summary.py "$OUT_INCREMENTAL"
+
+STATE_ID="dev:tap-spotify-to-target-jsonl:$STATE_SUFFIX"
+say "Bookmark kept by Meltano (meltano state get $STATE_ID)"
+"$MELTANO" state get "$STATE_ID" 2>/dev/null | "$PY" scripts/demo_summary.py --state
+
+say "Done. Output: $ROOT/$OUT_FULL/ (full) and $ROOT/$OUT_INCREMENTAL/ (incremental)"
+echo "    Logs: $LOG_DIR/"
