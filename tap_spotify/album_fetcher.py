@@ -45,7 +45,9 @@ class AlbumFetcher:
     """Ordered, bounded-concurrency access to full albums by batch index."""
 
     def __init__(self, stream: SpotifyStream, album_ids: t.Sequence[str],
-                 logger: logging.Logger, *, batch_endpoint: bool = True) -> None:
+                 logger: logging.Logger, *, batch_endpoint: bool | None = True) -> None:
+        """`batch_endpoint`: True in the extended tier, False in the development tier,
+        None when unknown (then one batch request goes first, as a probe)."""
         self._stream = stream
         self._connection = stream.connection
         self._logger = logger
@@ -77,9 +79,11 @@ class AlbumFetcher:
 
     def _schedule_up_to(self, end: int) -> None:
         while self._scheduled < min(end, len(self._batches)):
+            if self._batch_endpoint is None and self._scheduled:
+                return  # the probe is out: a 403 would waste every batch sent meanwhile
             ids = self._batches[self._scheduled]
             slots: list[Future[AlbumParts]] = [Future() for _ in ids]
-            if self._batch_endpoint:
+            if self._batch_endpoint is not False:
                 self._connection.submit(self._fetch_several, ids, slots)
             else:
                 for album_id, slot in zip(ids, slots, strict=True):
@@ -108,6 +112,7 @@ class AlbumFetcher:
                 for album_id, slot in zip(ids, slots, strict=True):
                     self._connection.submit(self._fetch_one, album_id, slot)
                 return
+            self._batch_endpoint = True
             for album_id, album, slot in zip(ids, body["albums"], slots, strict=True):
                 if album is None:
                     self._warn_missing(album_id, "Spotify returned null for it")
@@ -156,7 +161,7 @@ class AlbumFetcher:
         return page.items
 
     def _switch_to_single_album_requests(self) -> None:
-        if self._batch_endpoint:
+        if self._batch_endpoint is not False:
             self._batch_endpoint = False
             self._logger.warning(
                 "Spotify answered 403 to GET /albums?ids= (a Development Mode app): fetching "

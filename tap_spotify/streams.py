@@ -34,7 +34,9 @@ class NewReleasesStream(SpotifyStream):
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         self.album_fetcher: AlbumFetcher | None = None
-        self._browse_forbidden = False
+        # What the listing taught us about the app's tier: /browse/new-releases answered
+        # (extended: batches allowed), answered 403 (development: not), or was not asked.
+        self._tier_allows_batches: bool | None = None
         self._batch_ends: dict[str, int] = {}
         self._window: ReleaseWindow | None = None
         self._open_batch: list[tuple[str, str | None]] = []
@@ -85,13 +87,14 @@ class NewReleasesStream(SpotifyStream):
                         "Spotify answered 403 to /browse/new-releases: Development Mode apps "
                         "may not use it since 2026. Set new_releases_source to auto or search."
                     ) from None
-                self._browse_forbidden = True
+                self._tier_allows_batches = False
                 self.logger.warning(
                     "new_releases source: search (q=tag:new, albums released in the past two "
                     "weeks), because Spotify answered 403 to /browse/new-releases, as it does "
                     "for Development Mode apps."
                 )
             else:
+                self._tier_allows_batches = True
                 self.logger.info("new_releases source: /browse/new-releases")
                 yield first
                 yield from pages
@@ -132,7 +135,7 @@ class NewReleasesStream(SpotifyStream):
         ids = [album["id"] for album in emitted if passes_maps(album)]
         albums_stream = t.cast("SpotifyStream", self._tap.streams[AlbumsStream.name])
         self.album_fetcher = AlbumFetcher(albums_stream, ids, self.logger,
-                                          batch_endpoint=not self._browse_forbidden)
+                                          batch_endpoint=self._tier_allows_batches)
         self._batch_ends = {batch[-1]: index
                             for index, batch in enumerate(self.album_fetcher.batches)}
 

@@ -136,5 +136,16 @@ def test_search_source_can_be_chosen_in_the_extended_tier(make_emulator, tap_run
     assert run.returncode == 0, run.stderr
     assert sorted(run.ids("new_releases")) == sorted(emu.backend.tag_new_albums())
     counts = emu.backend.stats()["counts"]
-    assert counts.get("new_releases", 0) == 0 and counts["search"] >= 1
-    assert counts.get("several_albums", 0) >= 1  # the batch endpoint is still allowed
+    found = len(run.ids("new_releases"))
+    assert counts.get("new_releases", 0) == 0 and counts["search"] == math.ceil(found / 10)
+    assert counts["several_albums"] == math.ceil(found / 20)  # still allowed in this tier
+
+
+def test_search_source_in_development_tier_probes_the_batch_endpoint_once(make_emulator,
+                                                                           tap_run):
+    emu = make_emulator(new_releases=200, seed=4, profile="development")
+    run = tap_run(tap_config(emu, new_releases_source="search"))
+    assert run.returncode == 0, run.stderr
+    counts = emu.backend.stats()["counts"]
+    assert counts["several_albums"] == 1  # one 403, then one request per album
+    assert counts["album"] == len(run.ids("new_releases")) > 20
