@@ -45,9 +45,12 @@ class AlbumFetcher:
     """Ordered, bounded-concurrency access to full albums by batch index."""
 
     def __init__(self, stream: SpotifyStream, album_ids: t.Sequence[str],
-                 logger: logging.Logger, *, batch_endpoint: bool | None = True) -> None:
+                 logger: logging.Logger, *, batch_endpoint: bool | None = True,
+                 listed_track_counts: t.Mapping[str, int] | None = None) -> None:
         """`batch_endpoint`: True in the extended tier, False in the development tier,
-        None when unknown (then one batch request goes first, as a probe)."""
+        None when unknown (then one batch request goes first, as a probe).
+        `listed_track_counts`: `total_tracks` from the listing, so the pages past the
+        first 50 tracks can be requested together with the album itself."""
         self._stream = stream
         self._connection = stream.connection
         self._logger = logger
@@ -61,6 +64,8 @@ class AlbumFetcher:
         self._lookahead = 2 * self._connection.max_concurrency
         self._batch_endpoint = batch_endpoint
         self._page_size = int(stream.config.get("page_size", 50))
+        self._listed_track_counts = listed_track_counts or {}
+        self._early_pages: dict[str, list[Future[list[Raw]]]] = {}
         self._schedule_up_to(self._lookahead)
 
     @property
@@ -82,6 +87,9 @@ class AlbumFetcher:
             if self._batch_endpoint is None and self._scheduled:
                 return  # the probe is out: a 403 would waste every batch sent meanwhile
             ids = self._batches[self._scheduled]
+            for album_id in ids:  # before the album request, so its worker finds them
+                self._early_pages[album_id] = self._submit_pages(
+                    album_id, EMBEDDED_TRACKS, self._listed_track_counts.get(album_id, 0))
             slots: list[Future[AlbumParts]] = [Future() for _ in ids]
             if self._batch_endpoint is not False:
                 self._connection.submit(self._fetch_several, ids, slots)
@@ -116,6 +124,7 @@ class AlbumFetcher:
             for album_id, album, slot in zip(ids, body["albums"], slots, strict=True):
                 if album is None:
                     self._warn_missing(album_id, "Spotify returned null for it")
+                    self._early_pages.pop(album_id, None)
                     slot.set_result((None, []))
                 else:
                     slot.set_result(self._parts(album))
@@ -131,6 +140,7 @@ class AlbumFetcher:
                                           decode=decode_album)
         except NotFound as exc:
             self._warn_missing(album_id, str(exc))
+            self._early_pages.pop(album_id, None)
             slot.set_result((None, []))
         except BaseException as exc:
             slot.set_exception(exc)
@@ -139,14 +149,18 @@ class AlbumFetcher:
             slot.set_result(self._parts(album))
 
     def _parts(self, fields: RawObject) -> AlbumParts:
-        """The album, and its remaining track pages requested (all at once: `total` says
-        how many there are)."""
+        """The album, and the futures of its remaining track pages: those requested early
+        from the listing's count, plus any the album's own `total` adds."""
         album, first_page = FullAlbum.from_fields(fields)
+        early = self._early_pages.pop(album.id, [])
         if not first_page.next:
             return album, []
-        offsets = range(len(first_page.items), first_page.total, self._page_size)
-        return album, [self._connection.submit(self._fetch_tracks_page, album.id, offset)
-                       for offset in offsets]
+        start = len(first_page.items) + len(early) * self._page_size
+        return album, early + self._submit_pages(album.id, start, first_page.total)
+
+    def _submit_pages(self, album_id: str, start: int, total: int) -> list[Future[list[Raw]]]:
+        return [self._connection.submit(self._fetch_tracks_page, album_id, offset)
+                for offset in range(start, total, self._page_size)]
 
     def _fetch_tracks_page(self, album_id: str, offset: int) -> list[Raw]:
         try:

@@ -134,8 +134,10 @@ class NewReleasesStream(SpotifyStream):
         passes_maps = self.stream_maps[0].get_filter_result
         ids = [album["id"] for album in emitted if passes_maps(album)]
         albums_stream = t.cast("SpotifyStream", self._tap.streams[AlbumsStream.name])
-        self.album_fetcher = AlbumFetcher(albums_stream, ids, self.logger,
-                                          batch_endpoint=self._tier_allows_batches)
+        self.album_fetcher = AlbumFetcher(
+            albums_stream, ids, self.logger, batch_endpoint=self._tier_allows_batches,
+            listed_track_counts={album["id"]: int(album.get("total_tracks") or 0)
+                                 for album in emitted})
         self._batch_ends = {batch[-1]: index
                             for index, batch in enumerate(self.album_fetcher.batches)}
 
