@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Benchmarks tap-spotify against the tutorial baseline and spotipy on the local emulator,
+# prints the tables and rewrites BENCHMARKS.md. Takes a few minutes (the sequential
+# clients at 50 ms make ~1,300 requests each). Extra arguments go to benchmarks/bench.py
+# (e.g. --releases 100 --no-markdown for a quick try).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Same environment as scripts/test.sh, installed only when missing.
+[ -x .venv/bin/python ] || python3 -m venv .venv
+if ! .venv/bin/python -c 'import tap_spotify, spotipy, requests' >/dev/null 2>&1; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+fi
+
+exec .venv/bin/python -m benchmarks.bench "$@"
