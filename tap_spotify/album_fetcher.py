@@ -1,10 +1,10 @@
 """Fetches full albums, with every track, for the batches of albums a run emits.
 
 The SDK syncs child streams one parent at a time, one request at a time. Here the
-parent hands over the whole ordered list of album ids up front; this fetcher keeps
-up to `max_concurrency` requests in flight, a bounded window ahead of the child
-streams, and hands back results in listing order, so output is the same whatever
-the concurrency.
+parent hands over album ids as its listing finds them; this fetcher keeps up to
+`max_concurrency` requests in flight, a bounded window ahead of the child streams,
+and hands back results in listing order, so output is the same whatever the
+concurrency.
 
 Requests, fewest first:
 - extended tier: `GET /albums?ids=` for 20 albums at a time; each full album embeds
@@ -44,18 +44,15 @@ AlbumParts = tuple[FullAlbum | None, list[Future[list[Raw]]]]
 class AlbumFetcher:
     """Ordered, bounded-concurrency access to full albums by batch index."""
 
-    def __init__(self, stream: SpotifyStream, album_ids: t.Sequence[str],
-                 logger: logging.Logger, *, batch_endpoint: bool | None = True,
-                 listed_track_counts: t.Mapping[str, int] | None = None) -> None:
+    def __init__(self, stream: SpotifyStream, logger: logging.Logger, *,
+                 batch_endpoint: bool | None = True) -> None:
         """`batch_endpoint`: True in the extended tier, False in the development tier,
-        None when unknown (then one batch request goes first, as a probe).
-        `listed_track_counts`: `total_tracks` from the listing, so the pages past the
-        first 50 tracks can be requested together with the album itself."""
+        None when unknown (then one batch request goes first, as a probe)."""
         self._stream = stream
         self._connection = stream.connection
         self._logger = logger
-        self._batches = [list(album_ids[i:i + ALBUMS_PER_REQUEST])
-                         for i in range(0, len(album_ids), ALBUMS_PER_REQUEST)]
+        self._batches: list[list[str]] = []
+        self._open_batch: list[str] = []
         self._slots: dict[int, list[Future[AlbumParts]]] = {}
         self._done: dict[int, list[FullAlbum]] = {}
         self._scheduled = 0
@@ -64,8 +61,26 @@ class AlbumFetcher:
         self._lookahead = 2 * self._connection.max_concurrency
         self._batch_endpoint = batch_endpoint
         self._page_size = int(stream.config.get("page_size", 50))
-        self._listed_track_counts = listed_track_counts or {}
+        self._listed_track_counts: dict[str, int] = {}
         self._early_pages: dict[str, list[Future[list[Raw]]]] = {}
+
+    def add(self, album_id: str, listed_track_count: int = 0) -> None:
+        """Queue an album, as the listing finds it: full batches are requested at once.
+        `listed_track_count` (`total_tracks` from the listing) lets the pages past the
+        first 50 tracks be requested together with the album itself."""
+        self._listed_track_counts[album_id] = listed_track_count
+        self._open_batch.append(album_id)
+        if len(self._open_batch) == ALBUMS_PER_REQUEST:
+            self._close_batch()
+
+    def finish(self) -> None:
+        """The listing is complete: the last, partial batch can go too."""
+        if self._open_batch:
+            self._close_batch()
+
+    def _close_batch(self) -> None:
+        self._batches.append(self._open_batch)
+        self._open_batch = []
         self._schedule_up_to(self._lookahead)
 
     @property

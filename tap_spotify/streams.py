@@ -51,25 +51,40 @@ class NewReleasesStream(SpotifyStream):
             start_date=self.config.get("start_date"),
             lookback_days=int(self.config.get("lookback_days", 14)),
         )
-        listed = self._list_albums()
-        emitted = [album for album in listed
-                   if self._window.wants(album["id"], album["release_date_normalized"])]
-        self.logger.info("%d albums listed, %d to sync (%s)", len(listed), len(emitted),
+        children_wanted = any(child.selected or child.has_selected_descendents
+                              for child in self.child_streams)
+        passes_maps = self.stream_maps[0].get_filter_result
+        listed = 0
+        records: list[dict] = []
+        for album in self._list_albums():
+            listed += 1
+            if not self._window.wants(album["id"], album["release_date_normalized"]):
+                continue
+            records.append(album)
+            if children_wanted and passes_maps(album):  # fetch its tracks right away
+                if self.album_fetcher is None:  # the first page has shown the app's tier
+                    self.album_fetcher = self._new_album_fetcher()
+                self.album_fetcher.add(album["id"], int(album.get("total_tracks") or 0))
+        if self.album_fetcher is not None:
+            self.album_fetcher.finish()
+            self._batch_ends = {batch[-1]: index
+                                for index, batch in enumerate(self.album_fetcher.batches)}
+        self.logger.info("%d albums listed, %d to sync (%s)", listed, len(records),
                          f"released on or after {self._window.lower_bound}"
                          if self._window.lower_bound else "all")
-        self._plan_children(emitted)
-        return emitted
+        return records
 
-    def _list_albums(self) -> list[dict]:
-        """Every listed album once, in Spotify's order, with its normalized release date."""
-        albums: dict[str, dict] = {}
+    def _list_albums(self) -> t.Iterator[dict]:
+        """Every listed album once, in Spotify's order, with its normalized release date,
+        as the pages arrive."""
+        seen: set[str] = set()
         for page in self._new_release_pages():
             for album in page:
-                if album and album.get("id") and album["id"] not in albums:
+                if album and album.get("id") and album["id"] not in seen:
+                    seen.add(album["id"])
                     album["release_date_normalized"] = normalize_release_date(
                         album.get("release_date"))
-                    albums[album["id"]] = album
-        return list(albums.values())
+                    yield album
 
     def _new_release_pages(self) -> t.Iterator[list[dict]]:
         """Pages from /browse/new-releases, or from search where the app's tier or the
@@ -126,20 +141,9 @@ class NewReleasesStream(SpotifyStream):
 
     # Children: full albums and tracks, fetched in batches ahead of the records.
 
-    def _plan_children(self, emitted: list[dict]) -> None:
-        wanted = any(child.selected or child.has_selected_descendents
-                     for child in self.child_streams)
-        if not wanted:
-            return
-        passes_maps = self.stream_maps[0].get_filter_result
-        ids = [album["id"] for album in emitted if passes_maps(album)]
+    def _new_album_fetcher(self) -> AlbumFetcher:
         albums_stream = t.cast("SpotifyStream", self._tap.streams[AlbumsStream.name])
-        self.album_fetcher = AlbumFetcher(
-            albums_stream, ids, self.logger, batch_endpoint=self._tier_allows_batches,
-            listed_track_counts={album["id"]: int(album.get("total_tracks") or 0)
-                                 for album in emitted})
-        self._batch_ends = {batch[-1]: index
-                            for index, batch in enumerate(self.album_fetcher.batches)}
+        return AlbumFetcher(albums_stream, self.logger, batch_endpoint=self._tier_allows_batches)
 
     def generate_child_contexts(self, record: dict, context: Context | None,
                                 ) -> t.Iterable[Context | None]:
