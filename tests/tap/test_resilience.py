@@ -194,3 +194,29 @@ def test_secrets_never_leave_the_process(make_emulator, tap_run):
     assert secret.encode() not in everything
     for token in tokens:
         assert token.encode() not in everything
+
+
+@pytest.mark.parametrize("variant", ["classic", "quota", "empty", "no_header"])
+def test_every_rate_limit_answer_is_waited_out(make_emulator, tap_run, variant):
+    """Spotify's classic and QUOTA_EXCEEDED bodies, an empty body, no Retry-After."""
+    emu = make_emulator(new_releases=45, seed=2, rate_limit=5, rate_limit_window=1.0,
+                        retry_after=1, rate_limit_variant=variant)
+    listed = list(emu.backend.catalog.new_release_ids)
+
+    run = tap_run(tap_config(emu, page_size=20))
+
+    assert run.returncode == 0, run.stderr
+    assert emu.backend.stats()["by_status"].get("429", 0) > 0
+    assert Counter(run.track_pairs()) == Counter(expected_tracks(emu, listed))
+
+
+def test_retry_after_is_read_in_any_header_case():
+    from requests import Response
+
+    from tap_spotify.errors import retry_after_seconds
+
+    for name in ("Retry-After", "retry-after", "RETRY-AFTER"):
+        response = Response()
+        response.headers[name] = " 7 "
+        assert retry_after_seconds(response) == 7.0
+    assert retry_after_seconds(Response()) is None

@@ -1,0 +1,55 @@
+"""The command line: --about, --discover, and `--config ENV` with a `.env` file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.tap.conftest import tap_config
+
+
+def _tap(args: list[str], cwd: Path, env: dict[str, str] | None = None):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TAP_SPOTIFY_")}
+    return subprocess.run([sys.executable, "-m", "tap_spotify", *args], cwd=cwd,
+                          capture_output=True, env={**clean, **(env or {})}, timeout=120,
+                          check=False)
+
+
+def test_config_env_reads_dotenv_in_the_working_directory(make_emulator, tmp_path):
+    emu = make_emulator(new_releases=5, seed=1)
+    settings = tap_config(emu, page_size=2)
+    (tmp_path / ".env").write_text("".join(f"TAP_SPOTIFY_{k.upper()}={v}\n"
+                                           for k, v in settings.items()))
+    proc = _tap(["--config", "ENV"], tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode()
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert sum(m["type"] == "RECORD" and m["stream"] == "new_releases" for m in records) == 5
+    assert emu.backend.stats()["counts"]["new_releases"] == 3  # page_size 2 came from .env
+
+
+def test_environment_wins_over_dotenv(make_emulator, tmp_path):
+    emu = make_emulator(new_releases=3, seed=1)
+    settings = tap_config(emu, client_secret="wrong-secret-from-dotenv")
+    (tmp_path / ".env").write_text("".join(f"TAP_SPOTIFY_{k.upper()}={v}\n"
+                                           for k, v in settings.items()))
+    proc = _tap(["--config", "ENV"], tmp_path,
+                {"TAP_SPOTIFY_CLIENT_SECRET": emu.backend.options.client_secret})
+    assert proc.returncode == 0, proc.stderr.decode()
+
+
+def test_about_and_discover(tmp_path):
+    about = _tap(["--about", "--format=markdown"], tmp_path)
+    assert about.returncode == 0
+    text = about.stdout.decode()
+    for setting in ("client_id", "client_secret", "api_url", "auth_url", "market", "page_size",
+                    "start_date", "lookback_days", "new_releases_source", "max_retry_wait",
+                    "max_concurrency"):
+        assert f"| {setting} |" in text
+    catalog = json.loads(_tap(["--discover"], tmp_path).stdout)
+    streams = {s["tap_stream_id"]: s for s in catalog["streams"]}
+    assert set(streams) == {"new_releases", "albums", "album_tracks"}
+    assert streams["album_tracks"]["key_properties"] == ["id"]
+    assert streams["new_releases"]["replication_key"] == "release_date_normalized"
