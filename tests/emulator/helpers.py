@@ -23,7 +23,8 @@ DEV_ALBUM_STRIPPED = {"album_group", "available_markets", "label", "popularity"}
 DEV_TRACK_STRIPPED = {"available_markets", "linked_from", "popularity"}
 
 
-def get_token(emu: EmulatorServer) -> str:
+def token_response(emu: EmulatorServer) -> dict[str, Any]:
+    """The token endpoint's answer to the emulator's own credentials."""
     opts = emu.options
     resp = requests.post(
         emu.token_url,
@@ -32,7 +33,11 @@ def get_token(emu: EmulatorServer) -> str:
         timeout=5,
     )
     resp.raise_for_status()
-    return str(resp.json()["access_token"])
+    return dict(resp.json())
+
+
+def get_token(emu: EmulatorServer) -> str:
+    return str(token_response(emu)["access_token"])
 
 
 def session(emu: EmulatorServer) -> requests.Session:

@@ -17,6 +17,7 @@ from tests.emulator.helpers import (
     recorded_body,
     response_validator,
     session,
+    token_response,
 )
 
 PROFILES = ("extended", "development")
@@ -179,14 +180,7 @@ def test_market_dependent_field_sets(emu: EmulatorServer) -> None:
 
 
 def test_token_fields_match_recording(emu: EmulatorServer) -> None:
-    opts = emu.options
-    resp = requests.post(
-        emu.token_url,
-        data={"grant_type": "client_credentials"},
-        auth=(opts.client_id, opts.client_secret),
-        timeout=5,
-    )
-    body = resp.json()
+    body = token_response(emu)
     assert _keys(body) == _keys(TOKEN)
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
 
