@@ -46,7 +46,6 @@ class SpotifyAuthenticator(OAuthAuthenticator):
         self._timeout = timeout
         self._lock = threading.Lock()
         self._renew_at = 0.0
-        self.token_requests = 0
 
     def __repr__(self) -> str:  # never show the token or the secret
         return f"SpotifyAuthenticator(client_id={self.client_id!r})"
@@ -82,7 +81,6 @@ class SpotifyAuthenticator(OAuthAuthenticator):
         self._renew_at = time.monotonic() + lifetime - margin
 
     def _request_token(self) -> dict:
-        self.token_requests += 1
         response = self._session.post(
             self.auth_endpoint,
             data=self.oauth_request_body,
