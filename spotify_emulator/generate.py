@@ -189,16 +189,21 @@ def _disc_sizes(count: int, rng: random.Random) -> list[int]:
 
 
 def default_track_count(rng: random.Random) -> int:
-    """Mostly singles (1-3) and albums (8-20); some EPs, a few long and very long ones."""
+    """Shaped on the 2024 recording of new releases (20 albums of 6 to 30 tracks, mean
+    12): mostly albums of 7-20 tracks, some singles and EPs, a tenth of 21-50, and rare
+    long ones (our assumption: 1 in 200 over 50 tracks, half of those over 100). Every
+    catalog of 4 albums or more also gets counts 1, 50, 51 and 120 (plan_listed)."""
     roll = rng.random()
-    if roll < 0.42:
+    if roll < 0.25:
         return rng.randint(1, 3)
-    if roll < 0.82:
-        return rng.randint(8, 20)
-    if roll < 0.92:
+    if roll < 0.35:
         return rng.randint(4, 6)
-    if roll < 0.98:
-        return rng.randint(30, 60)
+    if roll < 0.895:
+        return rng.randint(7, 20)
+    if roll < 0.995:
+        return rng.randint(21, 50)
+    if roll < 0.9975:
+        return rng.randint(51, 100)
     return rng.randint(101, 150)
 
 

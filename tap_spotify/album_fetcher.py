@@ -36,6 +36,11 @@ if t.TYPE_CHECKING:
 ALBUMS_PER_REQUEST = 20
 #: Tracks a full album object embeds; longer albums need extra pages.
 EMBEDDED_TRACKS = 50
+#: Request batches handed to the child streams at once, as one group. Each hand-over
+#: is one SDK sync of each child stream, which costs about a millisecond (logs, metrics,
+#: a STATE message) whatever its size; groups of 100 albums make that small per record,
+#: while a stopped run has at most one group to redo.
+BATCHES_PER_GROUP = 5
 
 # An album and the futures of its extra track pages.
 AlbumParts = tuple[FullAlbum | None, list[Future[list[Raw]]]]
@@ -83,17 +88,25 @@ class AlbumFetcher:
         self._open_batch = []
         self._schedule_up_to(self._lookahead)
 
-    @property
-    def batches(self) -> list[list[str]]:
-        return self._batches
+    def group_ends(self) -> dict[str, int]:
+        """The album that closes each group, with the group's index (once the listing
+        is finished)."""
+        batches = self._batches
+        return {batches[min(start + BATCHES_PER_GROUP, len(batches)) - 1][-1]: group
+                for group, start in enumerate(range(0, len(batches), BATCHES_PER_GROUP))}
 
-    def albums(self, batch: int) -> list[FullAlbum]:
-        """Full albums of one batch, in listing order, each with all its tracks."""
-        if batch not in self._done:
-            self._schedule_up_to(batch + 1 + self._lookahead)
-            self._done = {batch: [album for slot in self._slots.pop(batch)
-                                  if (album := self._assemble(slot)) is not None]}
-        return self._done[batch]
+    def albums(self, group: int) -> list[FullAlbum]:
+        """Full albums of one group, in listing order, each with all its tracks. The
+        last group asked for is kept: every child stream reads the same group."""
+        if group not in self._done:
+            first = group * BATCHES_PER_GROUP
+            albums: list[FullAlbum] = []
+            for batch in range(first, min(first + BATCHES_PER_GROUP, len(self._batches))):
+                self._schedule_up_to(batch + 1 + self._lookahead)
+                albums.extend(album for slot in self._slots.pop(batch)
+                              if (album := self._assemble(slot)) is not None)
+            self._done = {group: albums}
+        return self._done[group]
 
     # Scheduling, in the main thread.
 

@@ -57,11 +57,15 @@ class SpotifyAuthenticator(OAuthAuthenticator):
     def is_token_valid(self) -> bool:
         return self.access_token is not None and time.monotonic() < self._renew_at
 
-    def authenticate_request(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+    def authorization(self) -> str:
+        """The `Authorization` header for a request, renewing the token first if due."""
         with self._lock:
             if not self.is_token_valid():
                 self.update_access_token()
-            request.headers["Authorization"] = f"Bearer {self.access_token}"
+            return f"Bearer {self.access_token}"
+
+    def authenticate_request(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = self.authorization()
         return request
 
     def invalidate(self, authorization: str | None) -> None:
@@ -91,10 +95,10 @@ class SpotifyAuthenticator(OAuthAuthenticator):
         status = response.status_code
         if status == 429:
             message, reason = error_details(response)
-            raise RateLimited(f"{where} answered 429: {message}", response,
+            raise RateLimited(f"{where} answered 429: {message}",
                               retry_after_seconds(response), reason)
         if status >= 500:
-            raise TransientError(f"{where} answered {status}", response)
+            raise TransientError(f"{where} answered {status}")
         if status >= 400:
             description, error = error_details(response)
             raise CredentialsRejected(
@@ -105,8 +109,8 @@ class SpotifyAuthenticator(OAuthAuthenticator):
         try:
             token = response.json()
         except ValueError:
-            raise TransientError(f"{where} answered {status} with a body that is not JSON",
-                                 response) from None
+            raise TransientError(f"{where} answered {status} with a body that is not JSON"
+                                 ) from None
         if not isinstance(token, dict) or not token.get("access_token"):
-            raise TransientError(f"{where} answered {status} without an access token", response)
+            raise TransientError(f"{where} answered {status} without an access token")
         return token

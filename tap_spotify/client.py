@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import typing as t
 from functools import cached_property
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 import msgspec
 import requests
-from singer_sdk.helpers._typing import TypeConformanceLevel
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.streams import RESTStream
 
 from tap_spotify.auth import SpotifyAuthenticator
 from tap_spotify.connection import REQUEST_TIMEOUT_SECONDS, SpotifyConnection
-from tap_spotify.errors import TransientError, classify
+from tap_spotify.errors import HttpAnswer, TransientError, classify
 from tap_spotify.payloads import decode_any, materialize
+from tap_spotify.transport import ApiAnswer
 from tap_spotify.writer import BufferedSingerWriter
 
 if t.TYPE_CHECKING:
@@ -83,37 +84,38 @@ class SpotifyStream(RESTStream):
         else:
             super()._write_record_message(record)
 
-    def validate_response(self, response: requests.Response) -> None:
+    def validate_response(self, response: HttpAnswer) -> None:  # type: ignore[override]
         """Classify with Spotify's error shapes; a 401 first drops the token it carried."""
-        if response.status_code == 401:
-            self.authenticator.invalidate(response.request.headers.get("Authorization"))
+        if response.status_code == 401 and isinstance(response, ApiAnswer):
+            self.authenticator.invalidate(response.authorization)
         classify(response)
-
-    def request_decorator(self, func: t.Callable) -> t.Callable:
-        """Retries go through the tap's one `RetryPolicy` (see retries.py), not `backoff`."""
-
-        def with_retries(prepared: requests.PreparedRequest, context: Context | None) -> t.Any:
-            what = f"{prepared.method} {prepared.path_url.split('?', 1)[0]}"
-            return self.connection.policy.call(lambda: func(prepared, context), what)
-
-        return with_retries
 
     def get_json(self, url: str, params: dict[str, t.Any] | None = None, *,
                  decode: t.Callable[[bytes], T] = decode_any) -> T:  # type: ignore[assignment]
         """GET a Spotify resource (a path under `url_base`, or an absolute `next` link) and
-        decode its body; a body that is not the JSON expected is retried like a 5xx."""
+        decode its body; a body that is not the JSON expected is retried like a 5xx.
+
+        The request goes out through transport.py, not requests, and is retried by the
+        tap's `RetryPolicy`; the SDK's request metric and `validate_response` still apply.
+        """
         if not url.startswith(("http://", "https://")):
             url = self.url_base + url
-        prepared = self.build_prepared_request(method="GET", url=url, params=params or {},
-                                               headers=self.http_headers)
+        if params:
+            url = f"{url}?{urlencode(params, safe=',')}"
+        where = f"GET {urlparse(url).path}"
+        return self.connection.policy.call(lambda: self._get(url, where, decode), where)
 
-        def send(request: requests.PreparedRequest, context: Context | None) -> T:
-            response = self._request(request, context)
-            try:
-                return decode(response.content)
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                raise TransientError(f"GET {urlparse(url).path} answered "
-                                     f"{response.status_code} with a body that is not the "
-                                     "JSON expected", response) from None
-
-        return t.cast("T", self.request_decorator(send)(prepared, None))
+    def _get(self, url: str, where: str, decode: t.Callable[[bytes], T]) -> T:
+        answer = self.connection.transport.get(url, {
+            "Authorization": self.authenticator.authorization(),
+            "User-Agent": self.user_agent,
+            "Accept-Encoding": "gzip",
+        })
+        self._write_request_duration_log(endpoint=self.path, context=None, extra_tags=None,
+                                         response=t.cast("requests.Response", answer))
+        self.validate_response(answer)
+        try:
+            return decode(answer.content)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            raise TransientError(f"{where} answered {answer.status_code} with a body that is "
+                                 "not the JSON expected") from None

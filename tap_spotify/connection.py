@@ -10,11 +10,11 @@ import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from tap_spotify.auth import SpotifyAuthenticator
 from tap_spotify.errors import RunCancelled
 from tap_spotify.retries import RateGate, RetryPolicy
+from tap_spotify.transport import ApiTransport
 
 T = t.TypeVar("T")
 
@@ -30,8 +30,9 @@ def close_connections() -> None:
 
 
 class SpotifyConnection:
-    """What every stream and worker shares for one run: one HTTP connection pool, one
-    token, one rate-limit gate, one bounded pool of workers.
+    """What every stream and worker shares for one run: one HTTP connection pool for the
+    Web API (and a requests session for the token), one token, one rate-limit gate, one
+    bounded pool of workers.
 
     `max_concurrency` bounds the requests in flight at once: the workers are the limiter.
     """
@@ -42,11 +43,14 @@ class SpotifyConnection:
         self.policy = RetryPolicy(gate=self.gate,
                                   max_retry_wait=float(config.get("max_retry_wait", 600)),
                                   logger=logger)
-        self.session = _session(str(config.get("api_url", "")), self.max_concurrency + 2)
+        api_url = str(config.get("api_url", "https://api.spotify.com/v1"))
+        self.transport = ApiTransport(api_url, self.max_concurrency + 2, REQUEST_TIMEOUT_SECONDS)
+        auth_url = str(config.get("auth_url", "https://accounts.spotify.com/api/token"))
+        self.session = _session(auth_url)
         self.authenticator = SpotifyAuthenticator(
             client_id=config["client_id"],
             client_secret=config["client_secret"],
-            auth_endpoint=config.get("auth_url", "https://accounts.spotify.com/api/token"),
+            auth_endpoint=auth_url,
             session=self.session,
             policy=self.policy,
             timeout=REQUEST_TIMEOUT_SECONDS,
@@ -84,19 +88,16 @@ class SpotifyConnection:
         """Stop: queued tasks are dropped, retries give up, requests in flight finish."""
         self.gate.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self.transport.close()
         self.session.close()
         _open_connections.discard(self)
 
 
-def _session(api_url: str, pool_size: int) -> requests.Session:
-    """One keep-alive pool for the run. Proxy and CA settings are read from the
-    environment once here: requests otherwise re-reads them for every request, which
-    cost more CPU than the request itself."""
+def _session(auth_url: str) -> requests.Session:
+    """The session for the token endpoint. Proxy and CA settings are read from the
+    environment once here: requests otherwise re-reads them for every request."""
     session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.proxies = requests.utils.get_environ_proxies(api_url) if api_url else {}
+    session.proxies = requests.utils.get_environ_proxies(auth_url)
     ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     if ca_bundle:
         session.verify = ca_bundle

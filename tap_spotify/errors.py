@@ -8,10 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing as t
 from urllib.parse import urlparse
 
-import requests
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+
+
+class HttpAnswer(t.Protocol):
+    """What this module reads of an answer: a `requests.Response` (token endpoint) or a
+    `transport.ApiAnswer` (Web API)."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def headers(self) -> t.Mapping[str, str]: ...
+    @property
+    def url(self) -> str: ...
+    def json(self) -> t.Any: ...
 
 
 class TapSpotifyError(Exception):
@@ -48,9 +63,8 @@ class TransientError(RetriableAPIError):
 class RateLimited(RetriableAPIError):
     """429: wait `retry_after` seconds (None when Spotify did not say)."""
 
-    def __init__(self, msg: str, response: requests.Response, retry_after: float | None,
-                 reason: str | None) -> None:
-        super().__init__(msg, response)
+    def __init__(self, msg: str, retry_after: float | None, reason: str | None) -> None:
+        super().__init__(msg)
         self.retry_after = retry_after
         self.reason = reason
 
@@ -67,7 +81,7 @@ class NotFound(FatalAPIError):
     """404, or 400 for an id Spotify no longer accepts: the resource is gone."""
 
 
-def error_details(response: requests.Response) -> tuple[str, str | None]:
+def error_details(response: HttpAnswer) -> tuple[str, str | None]:
     """Spotify's message and reason from `{"error": {"status", "message", "reason"}}`."""
     try:
         body = response.json()
@@ -81,7 +95,7 @@ def error_details(response: requests.Response) -> tuple[str, str | None]:
     return response.reason or f"HTTP {response.status_code}", None
 
 
-def retry_after_seconds(response: requests.Response) -> float | None:
+def retry_after_seconds(response: HttpAnswer) -> float | None:
     """The Retry-After header in seconds (any header case; requests folds it), or None."""
     value = response.headers.get("Retry-After")
     if value is None:
@@ -92,26 +106,20 @@ def retry_after_seconds(response: requests.Response) -> float | None:
         return None
 
 
-def describe_request(response: requests.Response) -> str:
-    """`GET /v1/albums` for messages: method and path only, never the query or headers."""
-    method = response.request.method if response.request is not None else "GET"
-    return f"{method} {urlparse(response.url).path}"
-
-
-def classify(response: requests.Response) -> None:
-    """Raise the exception that says what to do about an error status."""
+def classify(response: HttpAnswer) -> None:
+    """Raise the exception that says what to do about an error status of a Web API GET."""
     status = response.status_code
     if status < 400:
         return
-    where = describe_request(response)
+    where = f"GET {urlparse(response.url).path}"  # never the query or headers
     message, reason = error_details(response)
     text = f"{where} answered {status}: {message}"
     if status == 429:
-        raise RateLimited(text, response, retry_after_seconds(response), reason)
+        raise RateLimited(text, retry_after_seconds(response), reason)
     if status == 401:
-        raise TokenRejected(text, response)
+        raise TokenRejected(text)
     if status >= 500:
-        raise TransientError(text, response)
+        raise TransientError(text)
     if status == 403:
         raise Forbidden(text)
     if status == 404 or (status == 400 and re.search(r"\bid\b", message.lower())):

@@ -26,6 +26,27 @@ class TrackPage(msgspec.Struct):
     next: str | None = None
 
 
+class AlbumPage(msgspec.Struct):
+    """A paging object of simplified albums (new releases, search), items undecoded."""
+
+    items: list[RawObject | None]
+    total: int = 0
+    offset: int = 0
+    next: str | None = None
+
+
+class _AlbumListing(msgspec.Struct):
+    albums: AlbumPage
+
+
+_decode_album_listing = msgspec.json.Decoder(_AlbumListing).decode
+
+
+def decode_album_page(body: bytes) -> AlbumPage:
+    """The page of albums in a `/browse/new-releases` or `/search` answer."""
+    return _decode_album_listing(body).albums
+
+
 decode_any = msgspec.json.Decoder().decode
 decode_album = msgspec.json.Decoder(RawObject).decode
 decode_several_albums = msgspec.json.Decoder(dict[str, list[RawObject | None]]).decode
@@ -51,8 +72,13 @@ class FullAlbum:
                    list(page.items)), page
 
     def value(self, field: str) -> t.Any:
-        raw = self.fields.get(field)
-        return None if raw is None else _decode_value(raw)
+        return value_of(self.fields, field)
+
+
+def value_of(fields: RawObject, field: str) -> t.Any:
+    """One field of a raw JSON object, decoded (None when absent)."""
+    raw = fields.get(field)
+    return None if raw is None else _decode_value(raw)
 
 
 def field_appender(name: str, value: t.Any) -> t.Callable[[msgspec.Raw], msgspec.Raw]:

@@ -29,12 +29,14 @@ from tap_spotify.errors import (
     TransientError,
     retry_wait_too_long,
 )
+from tap_spotify.transport import TRANSIENT_TRANSPORT_ERRORS
 
 T = t.TypeVar("T")
 
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     TransientError,
-    requests.exceptions.ConnectionError,
+    *TRANSIENT_TRANSPORT_ERRORS,  # the Web API's GETs
+    requests.exceptions.ConnectionError,  # the token request
     requests.exceptions.Timeout,
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,

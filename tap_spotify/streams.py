@@ -8,7 +8,15 @@ from tap_spotify import schemas
 from tap_spotify.album_fetcher import AlbumFetcher
 from tap_spotify.client import SpotifyStream
 from tap_spotify.errors import ConfigError, Forbidden
-from tap_spotify.payloads import FullAlbum, field_appender
+from tap_spotify.payloads import (
+    AlbumPage,
+    FullAlbum,
+    RawObject,
+    decode_album_page,
+    field_appender,
+    materialize,
+    value_of,
+)
 from tap_spotify.release_window import ReleaseWindow, normalize_release_date
 
 if t.TYPE_CHECKING:
@@ -37,9 +45,9 @@ class NewReleasesStream(SpotifyStream):
         # What the listing taught us about the app's tier: /browse/new-releases answered
         # (extended: batches allowed), answered 403 (development: not), or was not asked.
         self._tier_allows_batches: bool | None = None
-        self._batch_ends: dict[str, int] = {}
+        self._group_ends: dict[str, int] = {}
         self._window: ReleaseWindow | None = None
-        self._open_batch: list[tuple[str, str | None]] = []
+        self._open_group: list[tuple[str, str | None]] = []
         self._ready: list[tuple[str, str | None]] = []
 
     # Listing.
@@ -56,37 +64,42 @@ class NewReleasesStream(SpotifyStream):
         passes_maps = self.stream_maps[0].get_filter_result
         listed = 0
         records: list[dict] = []
-        for album in self._list_albums():
+        for album, track_count in self._list_albums():
             listed += 1
             if not self._window.wants(album["id"], album["release_date_normalized"]):
                 continue
+            if not self.emits_raw_json:  # a stream map may filter on any field
+                album = materialize(album)
             records.append(album)
             if children_wanted and passes_maps(album):  # fetch its tracks right away
                 if self.album_fetcher is None:  # the first page has shown the app's tier
                     self.album_fetcher = self._new_album_fetcher()
-                self.album_fetcher.add(album["id"], int(album.get("total_tracks") or 0))
+                self.album_fetcher.add(album["id"], track_count)
         if self.album_fetcher is not None:
             self.album_fetcher.finish()
-            self._batch_ends = {batch[-1]: index
-                                for index, batch in enumerate(self.album_fetcher.batches)}
+            self._group_ends = self.album_fetcher.group_ends()
         self.logger.info("%d albums listed, %d to sync (%s)", listed, len(records),
                          f"released on or after {self._window.lower_bound}"
                          if self._window.lower_bound else "all")
         return records
 
-    def _list_albums(self) -> t.Iterator[dict]:
-        """Every listed album once, in Spotify's order, with its normalized release date,
-        as the pages arrive."""
+    def _list_albums(self) -> t.Iterator[tuple[dict, int]]:
+        """Every listed album once, in Spotify's order, as the pages arrive: Spotify's
+        fields as raw JSON (payloads.py), `id` decoded, and the normalized release date;
+        with its track count."""
         seen: set[str] = set()
         for page in self._new_release_pages():
-            for album in page:
-                if album and album.get("id") and album["id"] not in seen:
-                    seen.add(album["id"])
-                    album["release_date_normalized"] = normalize_release_date(
-                        album.get("release_date"))
-                    yield album
+            for fields in page:
+                if not fields:
+                    continue
+                album_id = value_of(fields, "id")
+                if album_id and album_id not in seen:
+                    seen.add(album_id)
+                    yield ({**fields, "id": album_id, "release_date_normalized":
+                            normalize_release_date(value_of(fields, "release_date"))},
+                           int(value_of(fields, "total_tracks") or 0))
 
-    def _new_release_pages(self) -> t.Iterator[list[dict]]:
+    def _new_release_pages(self) -> t.Iterator[list[RawObject | None]]:
         """Pages from /browse/new-releases, or from search where the app's tier or the
         settings say so."""
         source = self.config.get("new_releases_source", "auto")
@@ -119,27 +132,29 @@ class NewReleasesStream(SpotifyStream):
                                max_offset=SEARCH_MAX_OFFSET)
 
     def _pages(self, path: str, params: dict[str, t.Any], limit: int,
-               max_offset: int | None = None) -> t.Iterator[list[dict]]:
+               max_offset: int | None = None) -> t.Iterator[list[RawObject | None]]:
         """Pages of albums. The first page gives `total`, so the rest are fetched together;
         then `next` links are followed until null, should the list have grown."""
-        first: dict = self.get_json(path, {**params, "limit": limit, "offset": 0})["albums"]
-        yield first["items"]
-        end = int(first.get("total") or 0)
+        first = self._get_page(path, {**params, "limit": limit, "offset": 0})
+        yield first.items
+        end = first.total
         if max_offset is not None:
             end = min(end, max_offset + 1)
-        futures = [self.connection.submit(self.get_json, path,
+        futures = [self.connection.submit(self._get_page, path,
                                           {**params, "limit": limit, "offset": offset})
                    for offset in range(limit, end, limit)]
         page = first
         for future in futures:
-            page = self.connection.result(future)["albums"]
-            yield page["items"]
-        while page.get("next") and (max_offset is None
-                                    or int(page.get("offset") or 0) + limit <= max_offset):
-            page = self.get_json(page["next"])["albums"]
-            yield page["items"]
+            page = self.connection.result(future)
+            yield page.items
+        while page.next and (max_offset is None or page.offset + limit <= max_offset):
+            page = self._get_page(page.next)
+            yield page.items
 
-    # Children: full albums and tracks, fetched in batches ahead of the records.
+    def _get_page(self, url: str, params: dict[str, t.Any] | None = None) -> AlbumPage:
+        return self.get_json(url, params, decode=decode_album_page)
+
+    # Children: full albums and tracks, fetched ahead of the records, handed over in groups.
 
     def _new_album_fetcher(self) -> AlbumFetcher:
         albums_stream = t.cast("SpotifyStream", self._tap.streams[AlbumsStream.name])
@@ -147,7 +162,8 @@ class NewReleasesStream(SpotifyStream):
 
     def generate_child_contexts(self, record: dict, context: Context | None,
                                 ) -> t.Iterable[Context | None]:
-        """One child context per batch of albums, at the album that closes the batch.
+        """One child context per group of albums (album_fetcher.py), at the album that
+        closes the group.
 
         Bookkeeping for the state: an album counts as synced once its own record and
         its tracks are out. This runs before the SDK writes `record`, so albums are
@@ -157,14 +173,14 @@ class NewReleasesStream(SpotifyStream):
         self._window.mark_synced(self._ready)
         self._ready = []
         album = (record["id"], record.get("release_date_normalized"))
-        batch = self._batch_ends.get(record["id"])
+        group = self._group_ends.get(record["id"])
         if self.album_fetcher is None or not self.stream_maps[0].get_filter_result(record):
             self._ready.append(album)
             return
-        self._open_batch.append(album)
-        if batch is not None:
-            yield {"batch": batch}
-            self._ready, self._open_batch = self._open_batch, []
+        self._open_group.append(album)
+        if group is not None:
+            yield {"album_group": group}
+            self._ready, self._open_group = self._open_group, []
 
     def finalize_state_progress_markers(self, state: dict | None = None) -> None:
         if self._window is not None:  # every record is out now: confirm the last albums
@@ -174,7 +190,8 @@ class NewReleasesStream(SpotifyStream):
 
 
 class _AlbumChildStream(SpotifyStream):
-    """A stream fed by the batches `NewReleasesStream` plans; no per-album state."""
+    """A stream fed by the groups of albums `NewReleasesStream` hands over; no per-album
+    state."""
 
     parent_stream_type = NewReleasesStream
     state_partitioning_keys: t.ClassVar[list[str]] = []
@@ -185,7 +202,7 @@ class _AlbumChildStream(SpotifyStream):
             return []
         parent = t.cast("NewReleasesStream", self._tap.streams[NewReleasesStream.name])
         assert parent.album_fetcher is not None
-        return parent.album_fetcher.albums(int(context["batch"]))
+        return parent.album_fetcher.albums(int(context["album_group"]))
 
     def generate_child_contexts(self, record: t.Any, context: Context | None,
                                 ) -> t.Iterable[Context | None]:
