@@ -13,8 +13,8 @@ from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.streams import RESTStream
 
 from tap_spotify.auth import SpotifyAuthenticator
-from tap_spotify.connection import REQUEST_TIMEOUT_SECONDS, SpotifyConnection
-from tap_spotify.errors import HttpAnswer, TransientError, classify
+from tap_spotify.connection import SpotifyConnection
+from tap_spotify.errors import TransientError, classify
 from tap_spotify.payloads import decode_any, materialize
 from tap_spotify.transport import ApiAnswer
 from tap_spotify.writer import BufferedSingerWriter
@@ -50,10 +50,6 @@ class SpotifyStream(RESTStream):
     def requests_session(self) -> requests.Session:
         return self.connection.session
 
-    @property
-    def timeout(self) -> int:
-        return REQUEST_TIMEOUT_SECONDS
-
     @cached_property
     def market_params(self) -> dict[str, str]:
         market = self.config.get("market")
@@ -84,9 +80,9 @@ class SpotifyStream(RESTStream):
         else:
             super()._write_record_message(record)
 
-    def validate_response(self, response: HttpAnswer) -> None:  # type: ignore[override]
+    def validate_response(self, response: ApiAnswer) -> None:  # type: ignore[override]
         """Classify with Spotify's error shapes; a 401 first drops the token it carried."""
-        if response.status_code == 401 and isinstance(response, ApiAnswer):
+        if response.status_code == 401:
             self.authenticator.invalidate(response.authorization)
         classify(response)
 

@@ -4,7 +4,6 @@ token, one rate-limit gate and one bounded pool of workers."""
 from __future__ import annotations
 
 import logging
-import os
 import typing as t
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -14,7 +13,7 @@ import requests
 from tap_spotify.auth import SpotifyAuthenticator
 from tap_spotify.errors import RunCancelled
 from tap_spotify.retries import RateGate, RetryPolicy
-from tap_spotify.transport import ApiTransport
+from tap_spotify.transport import ApiTransport, ca_bundle_from_environment
 
 T = t.TypeVar("T")
 
@@ -98,7 +97,7 @@ def _session(auth_url: str) -> requests.Session:
     environment once here: requests otherwise re-reads them for every request."""
     session = requests.Session()
     session.proxies = requests.utils.get_environ_proxies(auth_url)
-    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    ca_bundle = ca_bundle_from_environment()
     if ca_bundle:
         session.verify = ca_bundle
     session.trust_env = False

@@ -33,6 +33,11 @@ TRANSIENT_TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+def ca_bundle_from_environment() -> str | None:
+    """The CA bundle named by the variables requests reads, if any."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+
+
 class ApiAnswer:
     """One HTTP answer: what errors.py, the retry policy and the SDK's request metric
     read of it."""
@@ -60,9 +65,8 @@ class ApiTransport:
     def __init__(self, api_url: str, pool_size: int, timeout: float) -> None:
         proxies = requests.utils.get_environ_proxies(api_url) if api_url else {}
         proxy = requests.utils.select_proxy(api_url, proxies) if api_url else None
-        ca_bundle = (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-                     or certifi.where())
-        options: dict[str, t.Any] = {"maxsize": pool_size, "ca_certs": ca_bundle,
+        options: dict[str, t.Any] = {"maxsize": pool_size,
+                                     "ca_certs": ca_bundle_from_environment() or certifi.where(),
                                      "timeout": urllib3.Timeout(timeout)}
         self._pool: urllib3.PoolManager
         if proxy:
