@@ -6,13 +6,15 @@ Dev/test only and standard library only.  In-process::
     with EmulatorServer(EmulatorOptions(seed=1, new_releases=40)) as emu:
         ...  # point a client at emu.api_url and emu.token_url
 
-Out of process: ``python -m spotify_emulator --port 0`` (see docs/emulator.md).
+Out of process: ``python -m spotify_emulator --port 0`` (see the emulator
+section of README.md).
 """
 
 from __future__ import annotations
 
 from .backend import SpotifyBackend
 from .catalog import Album, Artist, Catalog, Track
+from .hostile import Hostile
 from .options import EmulatorOptions
 from .server import EmulatorServer
 
@@ -22,6 +24,7 @@ __all__ = [
     "Catalog",
     "EmulatorOptions",
     "EmulatorServer",
+    "Hostile",
     "SpotifyBackend",
     "Track",
 ]

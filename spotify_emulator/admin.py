@@ -1,7 +1,9 @@
 """``/_emulator/*``: stats and runtime controls over HTTP, for out-of-process use.
 
-These requests are never counted, rate limited or faulted. Controls take their
-arguments as query parameters (``POST /_emulator/script_429?after=3&retry_after=60``).
+These requests are never counted, rate limited, faulted or made hostile. Controls
+take their arguments as query parameters
+(``POST /_emulator/script_429?after=3&retry_after=60``). Routes are in urls.py
+(``ADMIN_URLS``), handlers here in ``ADMIN_HANDLERS``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .backend import SpotifyBackend
+from .hostile import HOSTILE_FIELDS
 from .responses import Request, Response, json_response
+from .urls import ADMIN_URLS, describe, resolve
 
 
 class _BadArgument(ValueError):
@@ -30,6 +34,10 @@ def _get(params: Mapping[str, str], name: str, cast: Callable[[str], Any], defau
 
 def _optional_int(raw: str) -> int | None:
     return None if raw.lower() in ("", "none", "null", "off") else int(raw)
+
+
+def _optional_str(raw: str) -> str | None:
+    return None if raw.lower() in ("none", "null") else raw
 
 
 def _bool(raw: str) -> bool:
@@ -101,8 +109,8 @@ def _rate_limit(backend: SpotifyBackend, p: Mapping[str, str]) -> Any:
         changes["rate_limit"] = _get(p, "rate_limit", _optional_int, None)
     if "rate_limit_window" in p:
         changes["rate_limit_window"] = _get(p, "rate_limit_window", float, None)
-    if "retry_after" in p:
-        changes["retry_after"] = _get(p, "retry_after", int, None)
+    if "retry_after" in p:  # a number of seconds, or none: computed from the window
+        changes["retry_after"] = _get(p, "retry_after", _optional_int, None)
     if "rate_limit_variant" in p:
         changes["rate_limit_variant"] = p["rate_limit_variant"]
     backend.set_rate_limit(**changes)
@@ -117,8 +125,31 @@ def _add_album(backend: SpotifyBackend, p: Mapping[str, str]) -> Any:
         list_first=_get(p, "list_first", _bool, True),
         listed=_get(p, "listed", _bool, True),
         name=p.get("name"),
+        position=_get(p, "position", int, None),
     )
     return {"id": album_id}
+
+
+#: How each hostile setting is read from a query parameter.
+_HOSTILE_CASTS: dict[str, Callable[[str], Any]] = {
+    "next_base": _optional_str,
+    "loop_next": _bool,
+    "total": _optional_int,
+    "ignore_offset": _bool,
+    "trickle_ms": float,
+    "retry_after_raw": _optional_str,
+    "status_for": _optional_str,
+    "status_code": int,
+}
+
+
+def _hostile(backend: SpotifyBackend, p: Mapping[str, str]) -> Any:
+    """Change the named hostile settings; with no parameters turn them all off."""
+    unknown = set(p) - set(HOSTILE_FIELDS)
+    if unknown:
+        raise _BadArgument(f"unknown hostile settings {sorted(unknown)}; known: {HOSTILE_FIELDS}")
+    backend.set_hostile(**{name: _get(p, name, _HOSTILE_CASTS[name], None) for name in p})
+    return {"hostile": backend.hostile.as_dict()}
 
 
 def _make_unavailable(backend: SpotifyBackend, p: Mapping[str, str]) -> Any:
@@ -129,28 +160,29 @@ def _make_unavailable(backend: SpotifyBackend, p: Mapping[str, str]) -> Any:
     return {"unavailable": p["id"]}
 
 
-_ROUTES: dict[tuple[str, str], Callable[[SpotifyBackend, Mapping[str, str]], Any]] = {
-    ("GET", "/_emulator/stats"): lambda b, _: b.stats(),
-    ("GET", "/_emulator/catalog"): _catalog,
-    ("POST", "/_emulator/reset"): _reset,
-    ("POST", "/_emulator/script_429"): _script_429,
-    ("POST", "/_emulator/expire_tokens"): _expire,
-    ("POST", "/_emulator/faults"): _faults,
-    ("POST", "/_emulator/rate_limit"): _rate_limit,
-    ("POST", "/_emulator/add_album"): _add_album,
-    ("POST", "/_emulator/make_unavailable"): _make_unavailable,
+#: Handlers by the names ADMIN_URLS routes to.
+ADMIN_HANDLERS: dict[str, Callable[[SpotifyBackend, Mapping[str, str]], Any]] = {
+    "stats": lambda b, _: b.stats(),
+    "catalog": _catalog,
+    "reset": _reset,
+    "script_429": _script_429,
+    "expire_tokens": _expire,
+    "faults": _faults,
+    "rate_limit": _rate_limit,
+    "hostile": _hostile,
+    "add_album": _add_album,
+    "make_unavailable": _make_unavailable,
 }
 
 
 def handle_admin(backend: SpotifyBackend, req: Request) -> Response:
     """Serve one admin request; bad arguments give 400 with a readable message."""
-    path = req.path.rstrip("/")
-    action = _ROUTES.get((req.method, path))
-    if action is None:
-        known = sorted(f"{m} {p}" for m, p in _ROUTES)
+    match = resolve(ADMIN_URLS, req.method, req.path)
+    if match is None or not match.allowed:
+        known = describe(ADMIN_URLS)
         return json_response({"error": f"unknown admin route; known: {known}"}, 404)
     params = dict(parse_qsl(req.query, keep_blank_values=True))
     try:
-        return json_response(action(backend, params))
+        return json_response(ADMIN_HANDLERS[match.handler](backend, params))
     except (ValueError, TypeError) as exc:
         return json_response({"error": str(exc)}, 400)

@@ -15,16 +15,29 @@ from typing import Any
 from .catalog import Album, Catalog
 from .faults import FaultInjector
 from .generate import build_added_album, generate_catalog
+from .hostile import Hostile, changed, hostile_settings
 from .options import PROFILES, EmulatorOptions
 from .ratelimit import RateLimiter
 from .render import Renderer
 from .search import search_albums
-from .stats import ENDPOINTS, Stats
+from .stats import Stats
 from .tokens import TokenStore
+from .urls import API_ENDPOINTS
 
 _UNSET: Any = object()
-#: Endpoints a Development Mode app gets 403 on (Feb 2026 migration guide).
-DEV_FORBIDDEN = ("new_releases", "several_albums")
+#: Endpoints a Development Mode app gets 403 on: new releases and the batch
+#: endpoints (Feb 2026 changelog and migration guide).
+DEV_FORBIDDEN = (
+    "new_releases",
+    "several_albums",
+    "several_tracks",
+    "several_artists",
+    "audio_features",
+    "several_episodes",
+    "several_shows",
+    "several_audiobooks",
+    "several_chapters",
+)
 
 
 class SpotifyBackend:
@@ -62,7 +75,8 @@ class SpotifyBackend:
         self._forbidden: frozenset[str] = frozenset()
         self._search_cache: dict[tuple[int, str, str | None], list[Album]] = {}
         self._base_url = "http://127.0.0.1:0"
-        self.renderer = Renderer(self._base_url, self.profile)
+        self.hostile: Hostile = hostile_settings(opts)
+        self.renderer = Renderer(self._base_url, self.profile, self.hostile)
 
     # ----------------------------------------------------------------- wiring
     @property
@@ -73,7 +87,7 @@ class SpotifyBackend:
     @base_url.setter
     def base_url(self, value: str) -> None:
         self._base_url = value.rstrip("/")
-        self.renderer = Renderer(self._base_url, self.profile)
+        self.renderer = Renderer(self._base_url, self.profile, self.hostile)
 
     @property
     def api_url(self) -> str:
@@ -102,10 +116,13 @@ class SpotifyBackend:
         self,
         rate_limit: int | None = _UNSET,
         rate_limit_window: float = _UNSET,
-        retry_after: int = _UNSET,
+        retry_after: int | None = _UNSET,
         rate_limit_variant: str = _UNSET,
     ) -> None:
-        """Change the rolling-window limit; omitted arguments keep their value."""
+        """Change the rolling-window limit; omitted arguments keep their value.
+
+        ``retry_after=None`` computes Retry-After from the window again.
+        """
         lim = self.limiter
         lim.configure(
             lim.budget if rate_limit is _UNSET else rate_limit,
@@ -140,13 +157,23 @@ class SpotifyBackend:
         if profile not in PROFILES:
             raise ValueError(f"profile must be one of {PROFILES}")
         self.profile = profile
-        self.renderer = Renderer(self._base_url, profile)
+        self.renderer = Renderer(self._base_url, profile, self.hostile)
+
+    def set_hostile(self, **changes: Any) -> None:
+        """Change hostile behaviours (hostile.py); others keep their value.
+
+        With no arguments at all, every hostile behaviour is turned off.
+        """
+        new = changed(self.hostile, **changes)
+        old, self.hostile = self.hostile, new
+        if old.changes_paging or new.changes_paging:
+            self.renderer = Renderer(self._base_url, self.profile, new)
 
     def forbid(self, *endpoints: str) -> None:
         """Answer 403 Forbidden on these endpoints whatever the profile."""
-        unknown = set(endpoints) - set(ENDPOINTS)
+        unknown = set(endpoints) - set(API_ENDPOINTS)
         if unknown:
-            raise ValueError(f"unknown endpoints {sorted(unknown)}; known: {ENDPOINTS}")
+            raise ValueError(f"unknown endpoints {sorted(unknown)}; known: {API_ENDPOINTS}")
         self._forbidden = self._forbidden | set(endpoints)
 
     def allow(self, *endpoints: str) -> None:
@@ -181,14 +208,19 @@ class SpotifyBackend:
         name: str | None = None,
         album_type: str | None = None,
         markets: Sequence[str] | None = None,
+        position: int | None = None,
     ) -> str:
-        """Add an album (and list it in new releases, at the front if list_first)."""
+        """Add an album and list it in new releases: at ``position`` (an index, as for
+        ``list.insert``) if given, else at the front if list_first, else at the end.
+
+        ``release_date`` may be ``2026``, ``2026-11``, ``2026-11-18`` or a date, in the
+        future too; ``0000`` (precision year) is Spotify's unknown year.
+        """
         with self._catalog_lock:
-            self._added += 1
             album = build_added_album(
                 self.catalog,
                 self.options.seed,
-                self._added,
+                self._added + 1,
                 release_date=release_date,
                 precision=precision,
                 tracks=tracks,
@@ -196,12 +228,15 @@ class SpotifyBackend:
                 album_type=album_type,
                 markets=markets,
             )
+            self._added += 1  # only once built: a refused album takes no serial
             self.catalog.albums[album.id] = album
             for artist in album.artists:
                 self.catalog.artists.setdefault(artist.id, artist)
             if listed:
                 ids = list(self.catalog.new_release_ids)
-                if list_first:
+                if position is not None:
+                    ids.insert(position, album.id)
+                elif list_first:
                     ids.insert(0, album.id)
                 else:
                     ids.append(album.id)

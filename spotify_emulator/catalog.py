@@ -59,7 +59,6 @@ class Track:
     explicit: bool
     markets: tuple[str, ...]
     market_set: frozenset[str]
-    preview_url: str | None
     relink_id: str | None = None
     relink_markets: frozenset[str] = frozenset()
 
@@ -103,7 +102,8 @@ def date_range(release_date: str, precision: str) -> tuple[datetime.date, dateti
         first = datetime.date(year, month, 1)
         nxt = datetime.date(year + month // 12, month % 12 + 1, 1)
         return first, nxt - datetime.timedelta(days=1)
-    year = int(release_date)
+    # Spotify sends "0000" for some unknown dates; date has no year 0, so it means year 1.
+    year = max(datetime.MINYEAR, int(release_date))
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 

@@ -4,12 +4,16 @@ Output contract (stdout, flushed, one line each, before serving)::
 
     API_URL=http://127.0.0.1:PORT/v1
     TOKEN_URL=http://127.0.0.1:PORT/api/token
+
+When it cannot listen (port in use, bad address) it prints one line to stderr
+saying so and what to do, and exits with status 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import errno
 import signal
 import sys
 import threading
@@ -30,6 +34,10 @@ def _str_list(raw: str) -> list[str]:
 
 def _optional_int(raw: str) -> int | None:
     return None if raw.lower() in ("none", "off", "") else int(raw)
+
+
+def _optional_str(raw: str) -> str | None:
+    return None if raw.lower() in ("none", "null") else raw
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="API requests per rolling window (default: unlimited)",
     )
     lim.add_argument("--rate-limit-window", type=float, default=d.rate_limit_window)
-    lim.add_argument("--retry-after", type=int, default=d.retry_after)
+    lim.add_argument(
+        "--retry-after",
+        type=_optional_int,
+        default=d.retry_after,
+        help="fixed Retry-After of window 429s (default: seconds until the window frees a slot)",
+    )
     lim.add_argument(
         "--rate-limit-variant", choices=RATE_LIMIT_VARIANTS, default=d.rate_limit_variant
     )
@@ -122,6 +135,49 @@ def build_parser() -> argparse.ArgumentParser:
         help="never fault /api/token",
     )
     flt.add_argument("--latency-ms", type=float, default=d.latency_ms)
+
+    bad = p.add_argument_group("hostile behaviours (robustness tests; all off by default)")
+    bad.add_argument(
+        "--next-base",
+        type=_optional_str,
+        default=d.next_base,
+        help="paging 'next' links use this base URL (e.g. http://127.0.0.2:PORT/v1)",
+    )
+    bad.add_argument(
+        "--loop-next",
+        action="store_true",
+        help="every page's 'next' points back to the first page, never null",
+    )
+    bad.add_argument(
+        "--total",
+        type=_optional_int,
+        default=d.total,
+        help="every paging object reports this total (next still follows the real data)",
+    )
+    bad.add_argument(
+        "--ignore-offset",
+        action="store_true",
+        help="listings and track pages serve offset 0's items whatever the offset",
+    )
+    bad.add_argument(
+        "--trickle-ms",
+        type=float,
+        default=d.trickle_ms,
+        help="write API and token bodies one byte at a time, this many ms apart",
+    )
+    bad.add_argument(
+        "--retry-after-raw",
+        type=_optional_str,
+        default=d.retry_after_raw,
+        help="Retry-After header of the scripted 429, verbatim (inf, 1e12, an HTTP date)",
+    )
+    bad.add_argument(
+        "--status-for",
+        type=_optional_str,
+        default=d.status_for,
+        help="path prefix answered with --status-code and Spotify's error body",
+    )
+    bad.add_argument("--status-code", type=int, default=d.status_code)
     return p
 
 
@@ -145,7 +201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
-    with EmulatorServer(options) as emu:
+    emu = EmulatorServer(options)
+    try:
+        emu.start()
+    except OSError as exc:
+        print(f"spotify-emulator: {_listen_problem(options, exc)}", file=sys.stderr, flush=True)
+        return 1
+    with emu:
         print(f"API_URL={emu.api_url}", flush=True)
         print(f"TOKEN_URL={emu.token_url}", flush=True)
         print(
@@ -156,3 +218,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         stop.wait(args.lifetime)
     return 0
+
+
+def _listen_problem(options: EmulatorOptions, exc: OSError) -> str:
+    """One line: what stops the emulator from listening, and what to do about it."""
+    where = f"{options.host}:{options.port}"
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"cannot listen on {where}: the port is already in use; "
+            "stop what is using it or pick another --port (0 = any free port)"
+        )
+    if exc.errno == errno.EACCES:
+        return f"cannot listen on {where}: permission denied; use a port above 1023 or 0"
+    reason = exc.strerror or str(exc)
+    return f"cannot listen on {where}: {reason}; check --host and --port"

@@ -126,12 +126,10 @@ class _Generator:
                     artists = (*album_artists, rng.choice(self.artists))
                 else:
                     artists = album_artists
-                preview = None
+                # preview_url is null since late 2024; these draws (a former preview
+                # URL's) only keep every seed's catalog as it was before.
                 if rng.random() < 0.4:
-                    preview = (
-                        f"https://p.scdn.co/mp3-preview/{rng.getrandbits(160):040x}"
-                        "?cid=0123456789abcdef0123456789abcdef"
-                    )
+                    rng.getrandbits(160)
                 track = Track(
                     id=new_id(rng),
                     name=names.track_title(rng, track_number),
@@ -143,7 +141,6 @@ class _Generator:
                     or (explicit_album and rng.random() < 0.6),
                     markets=markets,
                     market_set=market_set,
-                    preview_url=preview,
                 )
                 self._maybe_restrict(track, index, force_relink)
                 tracks.append(track)
@@ -371,10 +368,15 @@ def build_added_album(
     if album_type is not None and album_type not in ALBUM_TYPES:
         raise ValueError(f"album_type must be one of {ALBUM_TYPES}")
     rng = random.Random(f"spotify-emulator/added/{seed}/{serial}")
+    year_zero = isinstance(release_date, str) and _is_year_zero(release_date)
+    if year_zero and precision != "year":
+        raise ValueError("release year 0000 is only sent with precision year")
     if release_date is None:
         day = catalog.today
     elif isinstance(release_date, datetime.date):
         day = release_date
+    elif year_zero:
+        day = datetime.date.min  # stands in for Spotify's "0000" (date has no year 0)
     else:
         day = _parse_loose_date(release_date)
     pool = list(catalog.artists.values()) or [Artist(new_id(rng), names.artist_name(rng))]
@@ -394,12 +396,25 @@ def build_added_album(
     )
     while album.id in catalog.albums:  # astronomically unlikely, but keep ids unique
         album.id = new_id(rng)
+    if year_zero:
+        album.release_date = "0000"
     return album
+
+
+def _is_year_zero(value: str) -> bool:
+    """``0000`` (Spotify's unknown year), also with month and day parts."""
+    year = value.split("-")[0]
+    return year != "" and set(year) == {"0"}
 
 
 def _parse_loose_date(value: str) -> datetime.date:
     """Accept ``2026``, ``2026-11`` or ``2026-11-18``."""
-    parts = [int(p) for p in value.split("-")]
+    try:
+        parts = [int(p) for p in value.split("-")]
+    except ValueError:
+        raise ValueError(
+            f"release_date must look like 2026, 2026-11 or 2026-11-18: {value!r}"
+        ) from None
     while len(parts) < 3:
         parts.append(1)
     return datetime.date(parts[0], parts[1], parts[2])

@@ -1,10 +1,12 @@
-"""Options of one emulator instance (catalog, profile, auth, limits, faults)."""
+"""Options of one emulator instance (catalog, profile, auth, limits, faults, hostility)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
 from collections.abc import Sequence
+
+from .hostile import hostile_settings
 
 PROFILES = ("extended", "development")
 RATE_LIMIT_VARIANTS = ("classic", "quota", "empty", "no_header")
@@ -34,7 +36,8 @@ class EmulatorOptions:
     # rate limiting
     rate_limit: int | None = None
     rate_limit_window: float = 30.0
-    retry_after: int = 1
+    #: Fixed Retry-After of window 429s; None (default) computes it from the window.
+    retry_after: int | None = None
     rate_limit_variant: str = "classic"
     script_429_after: int | None = None
     script_429_retry_after: int = 86400
@@ -45,6 +48,15 @@ class EmulatorOptions:
     fault_seed: int = 0
     faults_on_token: bool = True
     latency_ms: float = 0.0
+    # hostile behaviours (robustness tests; see hostile.py): all off by default
+    next_base: str | None = None
+    loop_next: bool = False
+    total: int | None = None
+    ignore_offset: bool = False
+    trickle_ms: float = 0.0
+    retry_after_raw: str | None = None
+    status_for: str | None = None
+    status_code: int = 404
     # server
     host: str = "127.0.0.1"
     port: int = 0
@@ -82,6 +94,9 @@ class EmulatorOptions:
             raise ValueError("token_ttl and rate_limit_window must be > 0")
         if self.release_spread_days < 0:
             raise ValueError("release_spread_days must be >= 0")
+        if self.retry_after is not None and self.retry_after < 0:
+            raise ValueError("retry_after must be >= 0 or None")
+        hostile_settings(self).validate()
 
     def replace(self, **changes: object) -> EmulatorOptions:
         """A copy with some options changed (validated again)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import math
 import threading
 from collections.abc import Callable
 
@@ -31,13 +32,15 @@ class RateLimiter:
 
     Only admitted requests occupy the window: a client that honours
     Retry-After gets through as soon as the oldest admitted request ages out.
+    Retry-After is exactly that wait, in whole seconds rounded up (at least 1),
+    unless a fixed ``retry_after`` is configured.
     """
 
     def __init__(
         self,
         budget: int | None,
         window: float,
-        retry_after: int,
+        retry_after: int | None,
         variant: str,
         clock: Callable[[], float],
     ) -> None:
@@ -54,7 +57,7 @@ class RateLimiter:
         self,
         budget: int | None,
         window: float,
-        retry_after: int,
+        retry_after: int | None,
         variant: str,
     ) -> None:
         """Change the limit at runtime; the window starts empty again."""
@@ -96,6 +99,14 @@ class RateLimiter:
             while admitted and admitted[0] <= horizon:
                 admitted.popleft()
             if len(admitted) >= self.budget:
-                return Rejection(self.variant, self.retry_after)
+                return Rejection(self.variant, self._retry_after(now))
             admitted.append(now)
             return None
+
+    def _retry_after(self, now: float) -> int:
+        """Whole seconds until the window frees a slot (the fixed value if one is set)."""
+        if self.retry_after is not None:
+            return self.retry_after
+        # A budget of 0 never frees a slot: the window length is as honest as anything.
+        frees_at = self._admitted[0] + self.window if self._admitted else now + self.window
+        return max(1, math.ceil(frees_at - now))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .catalog import Album, Artist, Track
+from .hostile import Hostile
 
 OPEN_URL = "https://open.spotify.com"
 IMAGE_URL = "https://i.scdn.co/image/"
@@ -27,6 +28,11 @@ DEV_STRIPPED_ALBUM_FIELDS = ("album_group", "available_markets", "label", "popul
 DEV_STRIPPED_TRACK_FIELDS = ("available_markets", "linked_from", "popularity")
 #: Embedded ``tracks`` page size of a full album.
 EMBEDDED_TRACKS = 50
+
+#: Whole track pages kept (each up to ~30 kB; one per album, market, offset and limit).
+PAGE_CACHE_ENTRIES = 4096
+
+T = TypeVar("T")
 
 
 def dumps(value: Any) -> str:
@@ -61,14 +67,22 @@ def paging(
     before: str = "",
     after: str = "",
     max_offset: int | None = None,
+    next_path: str | None = None,
+    loop_next: bool = False,
+    shown_total: int | None = None,
 ) -> bytes:
     """A paging object around already rendered items; next/previous null at the ends.
 
     ``max_offset`` (search) also ends ``next`` where the API would refuse the offset.
+    The last three arguments are hostile (see hostile.py): ``next_path`` replaces
+    ``path`` in ``next``, ``loop_next`` makes ``next`` the first page, ``shown_total``
+    is the ``total`` written (``next`` still follows the real ``total``).
     """
     nxt = None
-    if offset + limit < total and (max_offset is None or offset + limit <= max_offset):
-        nxt = page_url(path, offset + limit, limit, before, after)
+    if loop_next:
+        nxt = page_url(next_path or path, 0, limit, before, after)
+    elif offset + limit < total and (max_offset is None or offset + limit <= max_offset):
+        nxt = page_url(next_path or path, offset + limit, limit, before, after)
     prev = page_url(path, max(0, offset - limit), limit, before, after) if offset > 0 else None
     return b"".join(
         (
@@ -85,24 +99,63 @@ def paging(
             b',"previous":',
             dumpb(prev),
             b',"total":',
-            str(total).encode(),
+            str(total if shown_total is None else shown_total).encode(),
             b"}",
         )
     )
 
 
 class Renderer:
-    """Renders for one base URL and one profile; safe to share between threads."""
+    """Renders for one base URL, profile and set of hostile settings; thread-safe.
 
-    def __init__(self, base_url: str, profile: str) -> None:
+    Built anew whenever one of those changes, so its caches never mix them.
+    """
+
+    def __init__(self, base_url: str, profile: str, hostile: Hostile | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.api = self.base_url + "/v1"
         self.dev = profile == "development"
+        self.hostile = hostile if hostile is not None else Hostile()
         self._artists: dict[str, dict[str, Any]] = {}
         self._tracks: dict[tuple[str, str | None], bytes] = {}
         self._simple: dict[tuple[str, str | None], bytes] = {}
         self._full: dict[tuple[str, str | None], bytes] = {}
+        self._pages: dict[tuple[str, str | None, int, int], bytes] = {}
         self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------- paging
+    def page(
+        self,
+        api_path: str,
+        items: Sequence[bytes],
+        *,
+        offset: int,
+        limit: int,
+        total: int,
+        before: str = "",
+        after: str = "",
+        max_offset: int | None = None,
+    ) -> bytes:
+        """A paging object for ``/v1<api_path>``, with the hostile settings applied."""
+        hostile = self.hostile
+        return paging(
+            self.api + api_path,
+            items,
+            offset=offset,
+            limit=limit,
+            total=total,
+            before=before,
+            after=after,
+            max_offset=max_offset,
+            next_path=None if hostile.next_base is None else hostile.next_base + api_path,
+            loop_next=hostile.loop_next,
+            shown_total=hostile.total,
+        )
+
+    def window(self, items: Sequence[T], offset: int, limit: int) -> Sequence[T]:
+        """The items of the page at ``offset`` (offset 0's under ``ignore_offset``)."""
+        start = 0 if self.hostile.ignore_offset else offset
+        return items[start : start + limit]
 
     # ------------------------------------------------------------------ objects
     def _ref(self, kind: str, object_id: str) -> dict[str, Any]:
@@ -150,7 +203,7 @@ class Renderer:
             if linked_from is not None and not self.dev:
                 out["linked_from"] = linked_from
         out["name"] = track.name
-        out["preview_url"] = track.preview_url
+        out["preview_url"] = None  # null in every track since late 2024 (2026 captures)
         if market is not None and not playable:
             out["restrictions"] = {"reason": "market"}
         out["track_number"] = track.track_number
@@ -219,8 +272,7 @@ class Renderer:
         cached = self._full.get(key)
         if cached is None:
             head = dumpb(self._album_head(album, market, full=True))
-            first = album.tracks[:EMBEDDED_TRACKS]
-            tracks = self.tracks_page(album, market, offset=0, limit=EMBEDDED_TRACKS, page=first)
+            tracks = self.tracks_page(album, market, offset=0, limit=EMBEDDED_TRACKS)
             cached = b"".join(
                 (
                     head[:-1],
@@ -234,31 +286,29 @@ class Renderer:
             self._store(self._full, key, cached)
         return cached
 
-    def tracks_page(
-        self,
-        album: Album,
-        market: str | None,
-        *,
-        offset: int,
-        limit: int,
-        page: Sequence[Track] | None = None,
-    ) -> bytes:
-        """The paging object of /albums/{id}/tracks (also embedded in full albums)."""
-        if page is None:
-            page = album.tracks[offset : offset + limit]
-        after = f"market={market}" if market is not None else ""
-        return paging(
-            f"{self.api}/albums/{album.id}/tracks",
-            [self.track(t, market) for t in page],
-            offset=offset,
-            limit=limit,
-            total=album.total_tracks,
-            after=after,
-        )
+    def tracks_page(self, album: Album, market: str | None, *, offset: int, limit: int) -> bytes:
+        """The paging object of /albums/{id}/tracks (also embedded in full albums).
 
-    def _store(self, cache: dict[Any, bytes], key: Any, value: bytes) -> None:
+        Cached whole: an album's tracks never change, and clients ask for the same
+        pages again and again.
+        """
+        key = (album.id, market, offset, limit)
+        cached = self._pages.get(key)
+        if cached is None:
+            cached = self.page(
+                f"/albums/{album.id}/tracks",
+                [self.track(t, market) for t in self.window(album.tracks, offset, limit)],
+                offset=offset,
+                limit=limit,
+                total=album.total_tracks,
+                after=f"market={market}" if market is not None else "",
+            )
+            self._store(self._pages, key, cached, limit=PAGE_CACHE_ENTRIES)
+        return cached
+
+    def _store(self, cache: dict[Any, bytes], key: Any, value: bytes, limit: int = 200_000) -> None:
         """Bounded caches: a client walking every market must not eat all memory."""
-        if len(cache) > 200_000:
+        if len(cache) > limit:
             with self._lock:
                 cache.clear()
         cache[key] = value

@@ -1,8 +1,11 @@
-"""From an HTTP request to an HTTP response: routing, the request pipeline, endpoints.
+"""From a parsed request to a Response: the request pipeline and the endpoint handlers.
 
-Pipeline of an API request (``/v1/...``), in this order:
-latency -> scripted 429 -> rolling-window 429 -> fault draw -> auth (401/400)
--> tier (403) -> parameters (400) -> lookup (404) -> 200.
+Routes (method, path) -> handler name are in urls.py; the handlers are here, in
+``HANDLERS``; server.py moves the bytes.  Pipeline of an API request
+(``/v1/...``), in this order:
+latency -> hostile ``status_for`` -> scripted 429 -> rolling-window 429 -> fault
+draw -> auth (401/400) -> method (405) -> tier (403) -> parameters (400) ->
+lookup (404) -> 200, then gzip when the client accepts it.
 The token endpoint gets latency and (unless disabled) faults, never 429s.
 ``/_emulator/*`` (admin.py) is served outside all of it: not counted, faulted or limited.
 """
@@ -15,17 +18,19 @@ import dataclasses
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote_plus
 
 from . import tokens
 from .backend import SpotifyBackend
 from .catalog import is_valid_id
+from .compression import accepts_gzip, gzip_bytes
 from .faults import STATUS_FAULTS
 from .ratelimit import Rejection
-from .render import dumpb, paging
+from .render import dumpb
 from .search import SEARCH_TYPES
+from .urls import API_URLS, Match, resolve
 
 JSON = "application/json; charset=utf-8"
 MAX_IDS = 20
@@ -36,8 +41,10 @@ NON_JSON_BODY = (
     b"<body><h1>Something went wrong</h1><p>Please try again later.</p></body></html>"
 )
 _MARKET = re.compile(r"^[A-Za-z]{2}$")
-_ALBUM = re.compile(r"^/v1/albums/([^/]+)$")
-_ALBUM_TRACKS = re.compile(r"^/v1/albums/([^/]+)/tracks$")
+
+#: A request's query parameters, and the named groups of its route's pattern.
+Query = Mapping[str, str]
+PathParams = Mapping[str, str]
 
 
 @dataclasses.dataclass
@@ -53,7 +60,7 @@ class Request:
 
 @dataclasses.dataclass
 class Response:
-    """What to send; ``fault`` tells the server to break it on the wire."""
+    """What to send; ``fault`` and ``trickle_ms`` tell the server how to misbehave."""
 
     status: int
     body: bytes = b""
@@ -61,6 +68,8 @@ class Response:
     headers: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     endpoint: str = "unknown"
     fault: str | None = None
+    #: Pause between body bytes (hostile ``trickle_ms``); 0 sends the body at once.
+    trickle_ms: float = 0.0
 
 
 class ApiError(Exception):
@@ -87,40 +96,33 @@ def _oauth_error(error: str, description: str | None = None) -> Response:
     return Response(400, dumpb(body), content_type="application/json")
 
 
-# --------------------------------------------------------------------- routing
-def route(path: str) -> tuple[str, str | None]:
-    """(endpoint name, album id) for a path; trailing slashes are ignored."""
-    if len(path) > 1:
-        path = path.rstrip("/")
-    if path == "/api/token":
-        return "token", None
-    if path == "/v1/browse/new-releases":
-        return "new_releases", None
-    if path == "/v1/albums":
-        return "several_albums", None
-    if path == "/v1/search":
-        return "search", None
-    match = _ALBUM_TRACKS.match(path)
-    if match:
-        return "album_tracks", match.group(1)
-    match = _ALBUM.match(path)
-    if match:
-        return "album", match.group(1)
-    return "unknown", None
-
-
+# -------------------------------------------------------------------- pipeline
 def handle(backend: SpotifyBackend, req: Request) -> Response:
     """Answer one API or token request (never raises for client mistakes)."""
-    endpoint, album_id = route(req.path)
+    match = resolve(API_URLS, req.method, req.path)
+    endpoint = match.handler if match is not None else "unknown"
     if backend.latency_ms > 0:
         time.sleep(backend.latency_ms / 1000.0)
-    if endpoint == "token":
-        resp = _token_pipeline(backend, req)
-    elif endpoint == "unknown":
+    hostile = backend.hostile
+    if hostile.status_for is not None and req.path.startswith(hostile.status_for):
+        resp = ApiError(hostile.status_code, hostile.status_message()).response()
+    elif match is None:
         resp = ApiError(404, "Service not found").response()
+    elif endpoint == "token":
+        resp = _token_pipeline(backend, req, match)
     else:
-        resp = _api_pipeline(backend, req, endpoint, album_id)
+        resp = _api_pipeline(backend, req, match)
     resp.endpoint = endpoint
+    resp.trickle_ms = hostile.trickle_ms
+    return _encode(resp, req.headers.get("accept-encoding"))
+
+
+def _encode(resp: Response, accept_encoding: str | None) -> Response:
+    """gzip a JSON body for a client that accepts it, as the real API does."""
+    is_json = (resp.content_type or "").startswith("application/json")
+    if resp.body and is_json and accepts_gzip(accept_encoding):
+        resp.body = gzip_bytes(resp.body)
+        resp.headers.append(("Content-Encoding", "gzip"))
     return resp
 
 
@@ -136,34 +138,33 @@ def _apply_wire_fault(resp: Response, fault: str | None) -> Response:
     return resp
 
 
-def _token_pipeline(backend: SpotifyBackend, req: Request) -> Response:
+def _token_pipeline(backend: SpotifyBackend, req: Request, match: Match) -> Response:
     fault = backend.faults.draw(is_token=True)
     if fault is not None and fault in STATUS_FAULTS:
         return _fault_response(fault)
-    if req.method != "POST":
+    if not match.allowed:
         return ApiError(405, "Method not allowed").response()
     # A faulted response never reaches the client whole: do not issue a token for it.
-    resp = token_endpoint(backend, req, issue=fault is None)
+    resp = token(backend, req, issue=fault is None)
     return _apply_wire_fault(resp, fault)
 
 
-def _api_pipeline(
-    backend: SpotifyBackend, req: Request, endpoint: str, album_id: str | None
-) -> Response:
+def _api_pipeline(backend: SpotifyBackend, req: Request, match: Match) -> Response:
     rejection = backend.limiter.check()
     if rejection is not None:
-        return too_many_requests(rejection)
+        raw = backend.hostile.retry_after_raw if rejection.scripted else None
+        return too_many_requests(rejection, raw)
     fault = backend.faults.draw(is_token=False)
     if fault is not None and fault in STATUS_FAULTS:
         return _fault_response(fault)
     try:
         authorize(backend, req.headers.get("authorization"))
-        if req.method != "GET":
+        if not match.allowed:
             raise ApiError(405, "Method not allowed")
-        if backend.is_forbidden(endpoint):
+        if backend.is_forbidden(match.handler):
             raise ApiError(403, "Forbidden")
-        params = dict(parse_qsl(req.query, keep_blank_values=True))
-        resp = ENDPOINTS[endpoint](backend, params, album_id)
+        query = dict(parse_qsl(req.query, keep_blank_values=True))
+        resp = HANDLERS[match.handler](backend, query, match.params)
     except ApiError as exc:
         resp = exc.response()
     return _apply_wire_fault(resp, fault)
@@ -174,23 +175,24 @@ def authorize(backend: SpotifyBackend, header: str | None) -> None:
     """Raise the 400/401 Spotify sends for a missing, bad or expired bearer token."""
     if not header or not header.strip():
         raise ApiError(401, tokens.NO_TOKEN, [("WWW-Authenticate", 'Bearer realm="spotify"')])
-    scheme, _, token = header.strip().partition(" ")
+    scheme, _, bearer = header.strip().partition(" ")
     if scheme.lower() != "bearer":
         raise ApiError(400, "Only valid bearer authentication supported")
-    token = token.strip()
-    if not token:
+    bearer = bearer.strip()
+    if not bearer:
         raise ApiError(401, tokens.NO_TOKEN, [("WWW-Authenticate", 'Bearer realm="spotify"')])
-    problem = backend.tokens.problem(token)
+    problem = backend.tokens.problem(bearer)
     if problem is not None:
         challenge = f'Bearer realm="spotify", error="invalid_token", error_description="{problem}"'
         raise ApiError(401, problem, [("WWW-Authenticate", challenge)])
 
 
-def too_many_requests(rejection: Rejection) -> Response:
-    """The 429 in the configured variant (body and Retry-After header)."""
+def too_many_requests(rejection: Rejection, raw_retry_after: str | None = None) -> Response:
+    """The 429 in the configured variant; ``raw_retry_after`` replaces the header's value."""
     headers = []
     if rejection.variant != "no_header":
-        headers.append(("Retry-After", str(rejection.retry_after)))
+        value = str(rejection.retry_after) if raw_retry_after is None else raw_retry_after
+        headers.append(("Retry-After", value))
     if rejection.variant == "empty":
         return Response(429, b"", content_type=None, headers=headers)
     if rejection.variant == "quota":
@@ -203,7 +205,7 @@ def too_many_requests(rejection: Rejection) -> Response:
 
 
 # ----------------------------------------------------------------- token
-def token_endpoint(backend: SpotifyBackend, req: Request, issue: bool = True) -> Response:
+def token(backend: SpotifyBackend, req: Request, issue: bool = True) -> Response:
     """POST /api/token, client credentials grant only."""
     form = dict(parse_qsl(req.body.decode("utf-8", "replace"), keep_blank_values=True))
     grant = form.get("grant_type")
@@ -233,15 +235,13 @@ def token_endpoint(backend: SpotifyBackend, req: Request, issue: bool = True) ->
         return _oauth_error("invalid_client", "Invalid client")
     if client_secret != backend.options.client_secret:
         return _oauth_error("invalid_client", "Invalid client secret")
-    token = backend.tokens.issue() if issue else backend.tokens.throwaway()
-    body = {"access_token": token, "token_type": "Bearer", "expires_in": backend.tokens.expires_in}
+    issued = backend.tokens.issue() if issue else backend.tokens.throwaway()
+    body = {"access_token": issued, "token_type": "Bearer", "expires_in": backend.tokens.expires_in}
     return Response(200, dumpb(body), content_type="application/json")
 
 
 # ----------------------------------------------------------------- parameters
-def _int(
-    params: Mapping[str, str], name: str, default: int, lo: int, hi: int | None, message: str
-) -> int:
+def _int(params: Query, name: str, default: int, lo: int, hi: int | None, message: str) -> int:
     raw = params.get(name)
     if raw is None:
         return default
@@ -254,15 +254,15 @@ def _int(
     return value
 
 
-def _limit(params: Mapping[str, str], default: int, maximum: int) -> int:
+def _limit(params: Query, default: int, maximum: int) -> int:
     return _int(params, "limit", default, 1, maximum, "Invalid limit")
 
 
-def _offset(params: Mapping[str, str], maximum: int | None = None) -> int:
+def _offset(params: Query, maximum: int | None = None) -> int:
     return _int(params, "offset", 0, 0, maximum, "Invalid offset")
 
 
-def _market(params: Mapping[str, str], name: str = "market") -> str | None:
+def _market(params: Query, name: str = "market") -> str | None:
     raw = params.get(name)
     if raw is None or raw == "":
         return None
@@ -278,7 +278,7 @@ def _album_id(album_id: str | None) -> str:
 
 
 # ------------------------------------------------------------------ endpoints
-def new_releases(backend: SpotifyBackend, params: Mapping[str, str], _: str | None) -> Response:
+def new_releases(backend: SpotifyBackend, params: Query, _: PathParams) -> Response:
     """GET /v1/browse/new-releases: curated list, unavailable albums still listed.
 
     ``country`` is accepted and echoed in the paging URLs; the emulator has one
@@ -290,9 +290,9 @@ def new_releases(backend: SpotifyBackend, params: Mapping[str, str], _: str | No
     ids = backend.catalog.new_release_ids
     albums = backend.catalog.albums
     render = backend.renderer
-    items = [render.simplified_album(albums[i]) for i in ids[offset : offset + limit]]
-    body = paging(
-        f"{render.api}/browse/new-releases",
+    items = [render.simplified_album(albums[i]) for i in render.window(ids, offset, limit)]
+    body = render.page(
+        "/browse/new-releases",
         items,
         offset=offset,
         limit=limit,
@@ -302,7 +302,7 @@ def new_releases(backend: SpotifyBackend, params: Mapping[str, str], _: str | No
     return Response(200, b'{"albums":' + body + b"}")
 
 
-def several_albums(backend: SpotifyBackend, params: Mapping[str, str], _: str | None) -> Response:
+def several_albums(backend: SpotifyBackend, params: Query, _: PathParams) -> Response:
     """GET /v1/albums?ids=: full albums (or null) in request order."""
     raw = params.get("ids", "")
     ids = raw.split(",") if raw else []
@@ -320,20 +320,18 @@ def several_albums(backend: SpotifyBackend, params: Mapping[str, str], _: str | 
     return Response(200, b'{"albums":[' + b",".join(items) + b"]}")
 
 
-def album(backend: SpotifyBackend, params: Mapping[str, str], album_id: str | None) -> Response:
+def album(backend: SpotifyBackend, params: Query, path: PathParams) -> Response:
     """GET /v1/albums/{id}: one full album with its first 50 tracks."""
-    found = backend.catalog.get(_album_id(album_id))
+    found = backend.catalog.get(_album_id(path.get("album_id")))
     market = _market(params)
     if found is None:
         raise ApiError(404, "non existing id")
     return Response(200, backend.renderer.full_album(found, market))
 
 
-def album_tracks(
-    backend: SpotifyBackend, params: Mapping[str, str], album_id: str | None
-) -> Response:
+def album_tracks(backend: SpotifyBackend, params: Query, path: PathParams) -> Response:
     """GET /v1/albums/{id}/tracks: a bare paging object of simplified tracks."""
-    checked = _album_id(album_id)
+    checked = _album_id(path.get("album_id"))
     limit = _limit(params, 20, 50)
     offset = _offset(params)
     market = _market(params)
@@ -343,7 +341,7 @@ def album_tracks(
     return Response(200, backend.renderer.tracks_page(found, market, offset=offset, limit=limit))
 
 
-def search(backend: SpotifyBackend, params: Mapping[str, str], _: str | None) -> Response:
+def search(backend: SpotifyBackend, params: Query, _: PathParams) -> Response:
     """GET /v1/search: albums only have results (``tag:new`` and plain words)."""
     query = params.get("q") or params.get("query")  # next links carry query=
     if not query:
@@ -364,12 +362,13 @@ def search(backend: SpotifyBackend, params: Mapping[str, str], _: str | None) ->
     for kind in dict.fromkeys(types):
         if kind == "album":
             found = backend.search(query, market)
-            items = [render.simplified_album(a, market) for a in found[offset : offset + limit]]
+            page = render.window(found, offset, limit)
+            items = [render.simplified_album(a, market) for a in page]
             total = len(found)
         else:
             items, total = [], 0
-        body = paging(
-            f"{render.api}/search",
+        body = render.page(
+            "/search",
             items,
             offset=offset,
             limit=limit,
@@ -382,12 +381,27 @@ def search(backend: SpotifyBackend, params: Mapping[str, str], _: str | None) ->
     return Response(200, b"{" + b",".join(parts) + b"}")
 
 
-ENDPOINTS: dict[str, Any] = {
+def not_emulated(backend: SpotifyBackend, params: Query, _: PathParams) -> Response:
+    """A real endpoint the emulator does not serve (only its 403 in development)."""
+    raise ApiError(404, "Service not found")
+
+
+Handler = Callable[[SpotifyBackend, Query, PathParams], Response]
+
+#: Handlers by the names urls.py routes to (``token`` has its own pipeline).
+HANDLERS: dict[str, Handler] = {
     "new_releases": new_releases,
     "several_albums": several_albums,
     "album": album,
     "album_tracks": album_tracks,
     "search": search,
+    "several_tracks": not_emulated,
+    "several_artists": not_emulated,
+    "audio_features": not_emulated,
+    "several_episodes": not_emulated,
+    "several_shows": not_emulated,
+    "several_audiobooks": not_emulated,
+    "several_chapters": not_emulated,
 }
 
 

@@ -1,16 +1,18 @@
-"""The HTTP/1.1 layer: a threaded keep-alive server and the EmulatorServer handle.
+"""The HTTP layer: the standard library's ``http.server`` plus the EmulatorServer handle.
 
-Deliberately small: it parses a request, asks ``responses.handle`` (or the
-admin routes) for a Response and writes status line, headers and body in ONE
-``sendall`` on a TCP_NODELAY socket, so Nagle's algorithm and delayed ACKs
-never add their ~40 ms to a request.  Wire faults (reset, truncated) are
-carried out here because only this layer owns the socket.
+``http.server`` parses requests (HTTP/1.1, keep-alive); this module turns each
+into a ``Request``, asks ``responses.handle`` (or the admin routes) for a
+``Response`` and renders it.  Sockets are TCP_NODELAY and the write buffer holds
+a whole small response, so status line, headers and body leave in one send and
+Nagle's algorithm and delayed ACKs never add their ~40 ms.  Wire misbehaviour
+(reset, truncated body, trickled body) is carried out here because only this
+layer owns the socket.
 """
 
 from __future__ import annotations
 
 import contextlib
-import http
+import http.server
 import socket
 import socketserver
 import struct
@@ -18,6 +20,7 @@ import sys
 import threading
 import time
 import traceback
+from http import HTTPStatus
 from types import TracebackType
 from typing import Any
 
@@ -26,78 +29,59 @@ from .backend import SpotifyBackend
 from .options import EmulatorOptions
 from .responses import Request, Response, error_body, handle
 
-MAX_LINE = 65536
-MAX_HEADERS = 100
 POLL_INTERVAL = 0.05  # how long stop() may wait for the accept loop to notice
+WRITE_BUFFER = 64 * 1024  # headers and most bodies leave in one send
 
 
-def _reason(status: int) -> str:
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return "Unknown"
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """One client connection; ``http.server`` loops over its requests."""
 
-
-class _Handler(socketserver.StreamRequestHandler):
-    """One client connection; serves requests until close or server stop."""
-
+    protocol_version = "HTTP/1.1"
+    server_version = "spotify-emulator"
     disable_nagle_algorithm = True  # TCP_NODELAY, set by StreamRequestHandler.setup
+    wbufsize = WRITE_BUFFER  # flushed by http.server after every request
     server: _HTTPServer
 
     def setup(self) -> None:
         super().setup()
-        self.server.track(self.request)
+        self.server.track(self.connection)
 
     def finish(self) -> None:
         try:
             super().finish()
         finally:
-            self.server.untrack(self.request)
+            self.server.untrack(self.connection)
 
-    def handle(self) -> None:
-        try:
-            while self._serve_one():
-                pass
-        except (ConnectionError, TimeoutError, ValueError, OSError):
-            return  # client went away or the server is stopping
+    def version_string(self) -> str:
+        return self.server_version
 
-    def _serve_one(self) -> bool:
-        """Serve one request; False when the connection must close."""
-        line = self.rfile.readline(MAX_LINE + 1)
-        while line in (b"\r\n", b"\n"):  # tolerate stray CRLF between requests
-            line = self.rfile.readline(MAX_LINE + 1)
-        if not line:
-            return False
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the request log is ``backend.stats()``."""
+
+    # ------------------------------------------------------------- requests
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    def _serve(self, head: bool = False) -> None:
         start = time.monotonic()
-        parts = line.decode("latin-1").split()
-        if len(parts) != 3 or len(line) > MAX_LINE:
-            return self._send(Response(400, error_body(400, "Bad request")), False)
-        method, target, version = parts
-        headers: dict[str, str] = {}
-        for _ in range(MAX_HEADERS):
-            raw = self.rfile.readline(MAX_LINE + 1)
-            if raw in (b"\r\n", b"\n", b""):
-                break
-            name, sep, value = raw.decode("latin-1").partition(":")
-            if sep:
-                headers[name.strip().lower()] = value.strip()
-        else:
-            return self._send(Response(431, error_body(431, "Headers too large")), False)
+        headers = {name.lower(): value for name, value in self.headers.items()}
         if "chunked" in headers.get("transfer-encoding", "").lower():
-            return self._send(Response(411, error_body(411, "Length required")), False)
+            return self.send_error(411, "Length required")
         try:
             length = int(headers.get("content-length") or 0)
         except ValueError:
-            return self._send(Response(400, error_body(400, "Bad request")), False)
+            return self.send_error(400, "Bad request")
         body = self.rfile.read(length) if length > 0 else b""
-        connection = headers.get("connection", "").lower()
-        keep_alive = (version == "HTTP/1.1" and connection != "close") or (
-            version == "HTTP/1.0" and connection == "keep-alive"
-        )
+        target = self.path
         if target.startswith(("http://", "https://")):  # absolute-form request target
             target = "/" + target.split("/", 3)[-1] if target.count("/") >= 3 else "/"
         path, _, query = target.partition("?")
-        req = Request(method.upper(), path, query, headers, body)
+        req = Request(self.command, path, query, headers, body)
         backend = self.server.backend
         admin = path.startswith("/_emulator")
         try:
@@ -116,50 +100,77 @@ class _Handler(socketserver.StreamRequestHandler):
                 end=time.monotonic(),
                 fault=resp.fault,
             )
-        return self._send(resp, keep_alive)
+        self._write(resp, head)
 
-    def _send(self, resp: Response, keep_alive: bool) -> bool:
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (400, 411, 414, 431, 501, 505) in Spotify's body."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # unparsable line: still send a status line
+            self.request_version = self.protocol_version
+        text = message or HTTPStatus(code).phrase
+        self._write(Response(code, error_body(code, text)), head=self.command == "HEAD")
+        self.wfile.flush()
+
+    # ------------------------------------------------------------- responses
+    def _write(self, resp: Response, head: bool = False) -> None:
         body = resp.body
-        head = [f"HTTP/1.1 {resp.status} {_reason(resp.status)}\r\n"]
+        self.send_response(resp.status)
         if resp.content_type:
-            head.append(f"Content-Type: {resp.content_type}\r\n")
-        head.append(f"Content-Length: {len(body)}\r\n")
+            self.send_header("Content-Type", resp.content_type)
+        self.send_header("Content-Length", str(len(body)))
         for name, value in resp.headers:
-            head.append(f"{name}: {value}\r\n")
-        if not keep_alive:
-            head.append("Connection: close\r\n")
-        head.append("\r\n")
-        head_bytes = "".join(head).encode("latin-1")
+            self.send_header(name, value)
+        if resp.fault in ("truncated", "reset"):
+            self.close_connection = True
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()  # buffered: leaves with the body, or at the flush below
+        if head:
+            return
         if resp.fault in ("truncated", "reset"):
             # Headers promise the full length; only half the body ever arrives.
-            self.request.sendall(head_bytes + body[: len(body) // 2])
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
             if resp.fault == "reset":
-                self._reset()
-            return False
-        self.request.sendall(head_bytes + body)
-        return keep_alive
+                self.server.abort(self.connection)
+        elif resp.trickle_ms > 0 and body:
+            self._trickle(body, resp.trickle_ms / 1000.0)
+        else:
+            self.wfile.write(body)
 
-    def _reset(self) -> None:
-        """Abort the connection with a TCP RST instead of an orderly FIN."""
-        sock = self.request
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.rfile.close()  # drop makefile's reference so close() really closes
-        sock.close()
+    def _trickle(self, body: bytes, pause: float) -> None:
+        """Headers at once, then the body one byte per ``pause`` (a dawdling server)."""
+        self.wfile.flush()
+        for i in range(len(body)):
+            if i:
+                time.sleep(pause)
+            self.wfile.write(body[i : i + 1])
+            self.wfile.flush()
 
 
-class _HTTPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    """Thread per connection; remembers open connections so stop() can end them."""
+class _HTTPServer(http.server.ThreadingHTTPServer):
+    """Thread per connection (daemon threads); remembers open connections so stop()
+    can end them, and which ones to abort with a TCP RST."""
 
     daemon_threads = True
     block_on_close = False
-    allow_reuse_address = True
     request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], backend: SpotifyBackend) -> None:
-        super().__init__(address, _Handler)
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         self.backend = backend
         self._conns: dict[socket.socket, threading.Thread] = {}
+        self._aborted: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        """Bind without HTTPServer's reverse DNS lookup (slow where DNS is missing)."""
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
 
     def track(self, sock: socket.socket) -> None:
         with self._conns_lock:
@@ -168,6 +179,21 @@ class _HTTPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     def untrack(self, sock: socket.socket) -> None:
         with self._conns_lock:
             self._conns.pop(sock, None)
+
+    def abort(self, sock: socket.socket) -> None:
+        """Make closing this connection send a TCP RST instead of an orderly FIN."""
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        with self._conns_lock:
+            self._aborted.add(sock)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._conns_lock:
+            aborted = request in self._aborted
+            self._aborted.discard(request)
+        if aborted:
+            self.close_request(request)  # no shutdown(SHUT_WR): that would send a FIN first
+        else:
+            super().shutdown_request(request)
 
     def close_connections(self, timeout: float = 2.0) -> None:
         """Wake every handler blocked on a keep-alive read and wait for it."""
@@ -183,7 +209,7 @@ class _HTTPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
         if isinstance(exc, (ConnectionError, TimeoutError)):
-            return
+            return  # the client went away
         super().handle_error(request, client_address)
 
 
@@ -239,7 +265,9 @@ class EmulatorServer:
             return self
         server = _HTTPServer((self.options.host, self.options.port), self.backend)
         host, port = server.server_address[:2]
-        shown = "127.0.0.1" if host in ("0.0.0.0", "") else str(host)
+        shown = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(str(host), str(host))
+        if ":" in shown:  # an IPv6 literal goes in brackets in a URL
+            shown = f"[{shown}]"
         self.backend.base_url = f"http://{shown}:{port}"
         self._server = server
         self._thread = threading.Thread(

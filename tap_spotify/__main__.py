@@ -1,5 +1,5 @@
-"""`python -m tap_spotify`, the same as the `tap-spotify` command."""
+"""`python -m tap_spotify`: the same as the `tap-spotify` command."""
 
-from tap_spotify.tap import main
+from tap_spotify.cli import main
 
 main()

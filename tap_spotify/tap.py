@@ -1,162 +1,148 @@
-"""tap-spotify: the tap, its settings, and its command line."""
+"""tap-spotify: the tap and its settings."""
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
-import re
-import sys
+import copy
 import typing as t
-from functools import cached_property
-from pathlib import Path
-from urllib.parse import urlparse
 
-from dotenv import load_dotenv
+import jsonschema
 from singer_sdk import Tap
 from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
 
-from tap_spotify.connection import SpotifyConnection, close_connections
-from tap_spotify.errors import ConfigError, TapSpotifyError
-from tap_spotify.streams import AlbumsStream, AlbumTracksStream, NewReleasesStream
-from tap_spotify.writer import BufferedSingerWriter
+from tap_spotify.client import SpotifyClient
+from tap_spotify.errors import ConfigError
+from tap_spotify.output import WholeLineWriter
+from tap_spotify.streams.catalog import AlbumsStream, AlbumTracksStream, NewReleasesStream
+from tap_spotify.streams.history import HISTORY_SETTINGS, history_streams
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
 
-NEW_RELEASES_SOURCES = ("auto", "browse", "search")
+#: https, or plain http to this machine only: credentials must not cross a network in
+#: clear text.
+SAFE_URL = r"^(https://[^/\s]+|http://(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?)(/\S*)?$"
+
+#: What to say when a value does not match its pattern.
+PATTERN_HINTS = {
+    "api_url": "it must be an https:// URL (plain http:// only to localhost: credentials "
+               "would travel in clear text)",
+    "auth_url": "it must be an https:// URL (plain http:// only to localhost: credentials "
+                "would travel in clear text)",
+    "market": "it must be a two-letter ISO 3166-1 country code such as ES or US, or unset",
+    "start_date": "it must be a date written YYYY-MM-DD, such as 2026-01-31",
+}
 
 
 class TapSpotify(Tap):
-    """Singer tap for Spotify's new album releases, their full albums and their tracks."""
+    """Singer tap for Spotify: new releases, their full albums and their tracks."""
 
     name = "tap-spotify"
-    message_writer_class = BufferedSingerWriter
+    message_writer_class = WholeLineWriter
 
     config_jsonschema = th.PropertiesList(
-        th.Property("client_id", th.StringType, required=True,
+        th.Property("client_id", th.StringType,
                     description="Client ID of your Spotify app (developer dashboard)."),
-        th.Property("client_secret", th.StringType, required=True, secret=True,
+        th.Property("client_secret", th.StringType, secret=True,
                     description="Client secret of your Spotify app."),
-        th.Property("api_url", th.StringType, default="https://api.spotify.com/v1",
+        th.Property("api_url", th.StringType(pattern=SAFE_URL),
+                    default="https://api.spotify.com/v1",
                     description="Base URL of the Spotify Web API."),
-        th.Property("auth_url", th.StringType,
+        th.Property("auth_url", th.StringType(pattern=SAFE_URL),
                     default="https://accounts.spotify.com/api/token",
-                    description="Spotify's token endpoint (client-credentials flow)."),
-        th.Property("market", th.StringType,
+                    description="Spotify's token endpoint."),
+        th.Property("market", th.StringType(pattern=r"^[A-Za-z]{2}$"),
                     description="ISO 3166-1 alpha-2 country code (e.g. ES): tracks are "
                                 "relinked and marked playable for that market."),
-        th.Property("page_size", th.IntegerType, default=50,
+        th.Property("page_size", th.IntegerType(minimum=1, maximum=50), default=50,
                     description="Items per page, 1 to 50 (search pages hold at most 10)."),
-        th.Property("start_date", th.DateType,
-                    description="First run only: skip albums released before this date."),
-        th.Property("lookback_days", th.IntegerType, default=14,
-                    description="Albums released up to this many days before the bookmark "
-                                "are still synced once (Spotify lists some albums late)."),
+        th.Property("start_date", th.DateType(pattern=r"^\d{4}-\d{2}-\d{2}$"),
+                    description="First run only: skip albums surely released before this "
+                                "date (YYYY-MM-DD)."),
         th.Property("new_releases_source", th.StringType, default="auto",
-                    allowed_values=list(NEW_RELEASES_SOURCES),
+                    allowed_values=["auto", "browse", "search"],
                     description="auto: /browse/new-releases, or search tag:new when Spotify "
                                 "answers 403 (Development Mode apps); browse; search."),
-        th.Property("max_retry_wait", th.IntegerType, default=600,
+        th.Property("max_retry_wait", th.IntegerType(minimum=0, maximum=10**7), default=600,
                     description="Longest Retry-After (seconds) the tap waits out; a longer "
                                 "rate-limit pause stops the run with a clear message."),
-        th.Property("max_concurrency", th.IntegerType, default=8,
-                    description="Most requests in flight at once (1 to 32)."),
+        th.Property("max_concurrency", th.IntegerType(minimum=1, maximum=32), default=8,
+                    description="Most requests in flight at once, 1 to 32."),
+        *HISTORY_SETTINGS,
     ).to_dict()
 
+    def __init__(self, *, config: t.Any = None, validate_config: bool = True,
+                 **kwargs: t.Any) -> None:
+        if config is None or isinstance(config, dict):
+            config = with_defaults(config or {}, self.config_jsonschema)
+        try:
+            super().__init__(config=config, validate_config=validate_config, **kwargs)
+        except ConfigValidationError as exc:  # say it in one line that names the setting
+            check_settings(self.config, self.settings_schema())
+            raise ConfigError(f"the config is not valid: {exc.errors[0]}.") from None
+        if validate_config:
+            check_settings(self.config, self.settings_schema())
+            self.warn_unknown_settings()
+        if isinstance(self.message_writer, WholeLineWriter):
+            self.message_writer.stop_on_signals(lambda: self.state)
+
+    @classmethod
+    def settings_schema(cls) -> dict:
+        """Our settings and the SDK's own (stream maps, flattening, batches...)."""
+        schema = copy.deepcopy(cls.config_jsonschema)
+        cls.append_builtin_config(schema)
+        return schema
+
+    def warn_unknown_settings(self) -> None:
+        known = set(self.settings_schema()["properties"])
+        for key in sorted(set(self.config) - known):
+            self.logger.warning("%s is not a setting of tap-spotify and is ignored: check "
+                                "its spelling (`tap-spotify --about` lists the settings).", key)
+
     def discover_streams(self) -> list[Stream]:
-        return [NewReleasesStream(self), AlbumsStream(self), AlbumTracksStream(self)]
-
-    @cached_property
-    def connection(self) -> SpotifyConnection:
-        return SpotifyConnection(self.config, self.logger)
-
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """Our checks first: each failure is one line that says what to do."""
-        if raise_errors:
-            check_settings(self.config)
-        return super()._validate_config(raise_errors=raise_errors)
+        client = SpotifyClient(self.config, self.logger)
+        return [NewReleasesStream(self, client), AlbumsStream(self, client),
+                AlbumTracksStream(self, client), *history_streams(self)]
 
 
-def check_settings(config: t.Mapping[str, t.Any]) -> None:
-    """Raise `ConfigError` for the first setting that cannot work."""
+def with_defaults(config: dict, schema: dict) -> dict:
+    """The config with each unset or null setting at its default: null means default."""
+    result = {key: value for key, value in config.items() if value is not None}
+    for key, spec in schema["properties"].items():
+        if result.get(key) is None and "default" in spec:
+            result[key] = spec["default"]
+    return result
+
+
+def check_settings(config: t.Mapping[str, t.Any], schema: dict) -> None:
+    """Raise `ConfigError` for the first setting that cannot work, in one line that
+    names it and says what to do."""
     for key in ("client_id", "client_secret"):
         if not str(config.get(key) or "").strip():
             raise ConfigError(
                 f"{key} is missing or empty: set {key} in the config (or "
                 f"TAP_SPOTIFY_{key.upper()} with --config ENV, or in .env) to your "
-                "Spotify app's value."
-            )
-    page_size = config.get("page_size", 50)
-    if not _is_int(page_size) or not 1 <= page_size <= 50:
-        raise ConfigError(f"page_size is {page_size!r}: it must be a whole number from 1 to 50.")
-    market = config.get("market")
-    if market is not None and not re.fullmatch(r"[A-Za-z]{2}", str(market)):
-        raise ConfigError(f"market is {market!r}: it must be a two-letter ISO 3166-1 "
-                          "country code such as ES or US, or left unset.")
-    start_date = config.get("start_date")
-    if start_date is not None and not _is_date(str(start_date)):
-        raise ConfigError(f"start_date is {start_date!r}: it must be a date such as 2026-01-31.")
-    for key, low, high in (("lookback_days", 0, 3650), ("max_retry_wait", 0, 10**7),
-                           ("max_concurrency", 1, 32)):
-        value = config.get(key)
-        if value is not None and (not _is_int(value) or not low <= value <= high):
-            raise ConfigError(f"{key} is {value!r}: it must be a whole number from {low} "
-                              f"to {high}.")
-    source = config.get("new_releases_source", "auto")
-    if source not in NEW_RELEASES_SOURCES:
-        raise ConfigError(f"new_releases_source is {source!r}: use one of "
-                          f"{', '.join(NEW_RELEASES_SOURCES)}.")
-    for key in ("api_url", "auth_url"):
-        if key in config:
-            _check_url(key, str(config[key]))
+                "Spotify app's value.")
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(dict(config)),
+                    key=lambda e: [str(p) for p in e.path])
+    if errors:
+        raise ConfigError(explain(errors[0], schema))
 
 
-def _check_url(key: str, url: str) -> None:
-    parsed = urlparse(url)
-    if parsed.scheme == "https" and parsed.hostname:
-        return
-    if parsed.scheme == "http" and parsed.hostname and _is_loopback(parsed.hostname):
-        return
-    if parsed.scheme == "http":
-        raise ConfigError(f"{key} is {url!r}: plain http:// would send credentials in clear "
-                          "text; use https://, or http:// only to localhost.")
-    raise ConfigError(f"{key} is {url!r}: it must be an https:// URL.")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _is_int(value: object) -> t.TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_date(value: str) -> bool:
-    try:
-        dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return False
-    return len(value) == 10 or value[10] in "T "
-
-
-def main() -> None:
-    """Console entry point: reads `.env` from the working directory, runs the SDK's CLI,
-    and reports our errors as one line with a non-zero exit, never a traceback."""
-    load_dotenv(Path.cwd() / ".env", override=False)
-    try:
-        TapSpotify.cli()
-    except TapSpotifyError as exc:
-        close_connections()  # let requests in flight finish before the last word
-        print(f"tap-spotify: error: {exc}", file=sys.stderr, flush=True)
-        sys.exit(1)
-    finally:
-        close_connections()
-
-
-if __name__ == "__main__":
-    main()
+def explain(error: jsonschema.ValidationError, schema: dict) -> str:
+    """One sentence for a JSON Schema error in the settings."""
+    path = [str(p) for p in error.path]
+    setting = path[0] if path else "the config"
+    spec = schema["properties"].get(setting, {})
+    shown = f"{setting} is {error.instance!r}"
+    if error.validator in ("minimum", "maximum") or (
+            error.validator == "type" and "integer" in spec.get("type", ())):
+        low, high = spec.get("minimum"), spec.get("maximum")
+        return f"{shown}: it must be a whole number from {low} to {high}."
+    if error.validator == "pattern":
+        return f"{shown}: {PATTERN_HINTS.get(setting, 'it does not have the expected form')}."
+    if error.validator == "enum":
+        return f"{shown}: use one of {', '.join(map(str, error.validator_value))}."
+    if len(path) > 1:
+        return f"{'.'.join(path)} is {error.instance!r}: {error.message}."
+    return f"{shown}: {error.message}."

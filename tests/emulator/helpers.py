@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from jsonschema import Draft7Validator
 
 from spotify_emulator import EmulatorServer
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "spotify"  # beside the repo
+SHARED = Path(__file__).resolve().parents[1] / "fixtures" / "spotify"  # see its NOTICE.md
 SPEC_PATH = SHARED / "openapi" / "spotify-web-api.fixed.yml"
 RECORDINGS = SHARED / "recordings"
 
@@ -49,6 +50,49 @@ def session(emu: EmulatorServer) -> requests.Session:
 
 def api(emu: EmulatorServer, s: requests.Session, path: str, **params: Any) -> requests.Response:
     return s.get(emu.api_url + path, params=params or None, timeout=5)
+
+
+# ---------------------------------------------------------------- raw HTTP
+def raw_request(
+    emu: EmulatorServer,
+    path: str,
+    token: str | None = None,
+    *,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    timeout: float = 5,
+) -> tuple[bytes, str]:
+    """Send one request on a raw socket; return what arrived and how the stream ended.
+
+    The request asks the server to close afterwards, so a complete answer ends in
+    "eof"; "reset" and "timeout" tell of a broken or stalled one.
+    """
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {emu.host}", "Connection: close"]
+    if token:
+        lines.append(f"Authorization: Bearer {token}")
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    with socket.create_connection((emu.host, emu.port), timeout=timeout) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        data = b""
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return data, "eof"
+                data += chunk
+        except ConnectionResetError:
+            return data, "reset"
+        except TimeoutError:
+            return data, "timeout"
+
+
+def split_response(data: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (lower-case names) and body of one raw HTTP/1.1 response."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return status, headers, body
 
 
 # ----------------------------------------------------------------- OpenAPI

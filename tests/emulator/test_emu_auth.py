@@ -36,7 +36,7 @@ def test_token_basic_and_form(emulator: EmulatorServer) -> None:
 
 def test_token_errors(emulator: EmulatorServer) -> None:
     opts = emulator.options
-    cases = [
+    cases: list[tuple[dict[str, Any], dict[str, str]]] = [
         (
             dict(data=GRANT, auth=("someone-else", opts.client_secret)),
             {"error": "invalid_client", "error_description": "Invalid client"},

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import requests
+
+from spotify_emulator import EmulatorOptions
+from spotify_emulator.cli import build_parser, options_from_args
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,5 +110,66 @@ def test_cli_help_lists_every_option() -> None:
         "--rate-limit-window",
         "--release-spread-days",
         "--script-429-after",
+        "--next-base",
+        "--loop-next",
+        "--total",
+        "--ignore-offset",
+        "--trickle-ms",
+        "--retry-after-raw",
+        "--status-for",
+        "--status-code",
     ):
         assert flag in result.stdout
+
+
+def test_cli_port_in_use_says_so_in_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "spotify_emulator", "--port", str(port), "--lifetime", "5"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"127.0.0.1:{port}" in lines[0] and "already in use" in lines[0]
+    assert "--port" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_cli_hostile_flags() -> None:
+    args = build_parser().parse_args(
+        [
+            "--next-base",
+            "http://127.0.0.2:1/v1",
+            "--loop-next",
+            "--total",
+            "7",
+            "--ignore-offset",
+            "--trickle-ms",
+            "2.5",
+            "--retry-after-raw",
+            "Wed, 26 Nov 2026 10:00:00 GMT",
+            "--status-for",
+            "/v1/browse",
+            "--status-code",
+            "418",
+            "--retry-after",
+            "none",
+        ]
+    )
+    opts = options_from_args(args)
+    assert (opts.next_base, opts.loop_next, opts.total, opts.ignore_offset) == (
+        "http://127.0.0.2:1/v1",
+        True,
+        7,
+        True,
+    )
+    assert (opts.trickle_ms, opts.retry_after_raw) == (2.5, "Wed, 26 Nov 2026 10:00:00 GMT")
+    assert (opts.status_for, opts.status_code, opts.retry_after) == ("/v1/browse", 418, None)
+    defaults = options_from_args(build_parser().parse_args([]))
+    assert defaults == EmulatorOptions()

@@ -273,3 +273,73 @@ def test_album_dict_helper(emulator: EmulatorServer, s: requests.Session) -> Non
     tracks = full.pop("tracks")
     served_tracks = served.pop("tracks")
     assert full == served and tracks[:50] == served_tracks["items"] and len(tracks) == 51
+
+
+def test_preview_url_is_null_everywhere(emulator: EmulatorServer, s: requests.Session) -> None:
+    """Spotify stopped sending preview URLs (null in every 2026 capture)."""
+    tracks = []
+    for album_id in emulator.backend.catalog.new_release_ids[:40]:
+        body = api(emulator, s, f"/albums/{album_id}")
+        if body.status_code == 200:
+            tracks += body.json()["tracks"]["items"]
+            tracks += api(emulator, s, f"/albums/{album_id}/tracks", market="ES").json()["items"]
+    assert len(tracks) > 200
+    assert all("preview_url" in t and t["preview_url"] is None for t in tracks)
+
+
+def test_add_album_at_a_position(emulator: EmulatorServer, s: requests.Session) -> None:
+    base = emulator.base_url + "/_emulator/add_album"
+    before = list(emulator.backend.catalog.new_release_ids)
+    added = requests.post(base, params={"position": 30, "tracks": 2}, timeout=5).json()["id"]
+    ids = emulator.backend.catalog.new_release_ids
+    assert ids[30] == added and ids[:30] == before[:30] and ids[31:] == before[30:]
+    page = api(emulator, s, "/browse/new-releases", offset=20, limit=20).json()["albums"]
+    assert page["items"][10]["id"] == added and page["total"] == 101
+    last = emulator.backend.add_album(tracks=1, position=len(ids))
+    assert emulator.backend.catalog.new_release_ids[-1] == last
+    first = emulator.backend.add_album(tracks=1, position=0, list_first=False)
+    assert emulator.backend.catalog.new_release_ids[0] == first
+    assert requests.post(base, params={"position": "x"}, timeout=5).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("release_date", "precision", "shown"),
+    [
+        ("2026-11-18", "year", "2026"),
+        ("2026", "year", "2026"),
+        ("2026-11-18", "month", "2026-11"),
+        ("2026-11", "month", "2026-11"),
+        ("0000", "year", "0000"),
+        ("2027-03-05", "day", "2027-03-05"),
+        ("2099", "year", "2099"),
+    ],
+)
+def test_added_release_dates_in_spotify_shapes(
+    emulator: EmulatorServer, s: requests.Session, release_date: str, precision: str, shown: str
+) -> None:
+    added = requests.post(
+        emulator.base_url + "/_emulator/add_album",
+        params={"release_date": release_date, "precision": precision, "tracks": "2"},
+        timeout=5,
+    ).json()["id"]
+    listed = api(emulator, s, "/browse/new-releases", limit=1).json()["albums"]["items"][0]
+    full = api(emulator, s, f"/albums/{added}").json()
+    for body in (listed, full):
+        assert body["id"] == added
+        assert (body["release_date"], body["release_date_precision"]) == (shown, precision)
+    # Search still works over such dates; neither year 0 nor the future is "new".
+    found = api(emulator, s, "/search", q="tag:new", type="album", limit=10).json()
+    assert found["albums"]["total"] >= 1
+    if shown in ("0000", "2027-03-05", "2099"):
+        assert added not in emulator.backend.tag_new_albums()
+
+
+def test_bad_added_release_dates(emulator: EmulatorServer) -> None:
+    base = emulator.base_url + "/_emulator/add_album"
+    for params in (
+        {"release_date": "0000", "precision": "day"},
+        {"release_date": "soon"},
+        {"release_date": "2026-13-01"},
+        {"precision": "week"},
+    ):
+        assert requests.post(base, params=params, timeout=5).status_code == 400, params

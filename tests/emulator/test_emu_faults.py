@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import time
 from typing import Any
 
@@ -12,36 +11,7 @@ import pytest
 import requests
 
 from spotify_emulator import EmulatorOptions, EmulatorServer
-from tests.emulator.helpers import get_token
-
-
-def _raw_get(emu: EmulatorServer, path: str, token: str | None = None) -> tuple[bytes, str]:
-    """Send one GET on a raw socket; return what arrived and how the stream ended."""
-    host, port = emu.host, emu.port
-    headers = f"Host: {host}\r\n"
-    if token:
-        headers += f"Authorization: Bearer {token}\r\n"
-    with socket.create_connection((host, port), timeout=5) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\n{headers}\r\n".encode())
-        data = b""
-        try:
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    return data, "eof"
-                data += chunk
-        except ConnectionResetError:
-            return data, "reset"
-        except TimeoutError:
-            return data, "timeout"
-
-
-def _split(data: bytes) -> tuple[int, dict[str, str], bytes]:
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    return status, headers, body
+from tests.emulator.helpers import get_token, raw_request, split_response
 
 
 @pytest.mark.parametrize(
@@ -66,8 +36,8 @@ def test_status_faults(make_emulator: Any, kind: str, message: str) -> None:
 def test_truncated_body(make_emulator: Any) -> None:
     emu = make_emulator(fault_rate=1.0, fault_kinds=("truncated",), faults_on_token=False)
     token = get_token(emu)
-    data, ending = _raw_get(emu, "/v1/browse/new-releases", token)
-    status, headers, body = _split(data)
+    data, ending = raw_request(emu, "/v1/browse/new-releases", token)
+    status, headers, body = split_response(data)
     assert status == 200 and ending == "eof"
     assert 0 < len(body) < int(headers["content-length"])
     with pytest.raises(requests.exceptions.RequestException):
@@ -81,10 +51,10 @@ def test_truncated_body(make_emulator: Any) -> None:
 def test_connection_reset(make_emulator: Any) -> None:
     emu = make_emulator(fault_rate=1.0, fault_kinds=("reset",), faults_on_token=False)
     token = get_token(emu)
-    data, ending = _raw_get(emu, "/v1/browse/new-releases", token)
+    data, ending = raw_request(emu, "/v1/browse/new-releases", token)
     assert ending == "reset"
     if data:  # whatever arrived before the RST is an incomplete response
-        _, headers, body = _split(data)
+        _, headers, body = split_response(data)
         assert len(body) < int(headers["content-length"])
     # requests reports it as ConnectionError or ChunkedEncodingError(ConnectionResetError).
     with pytest.raises(requests.exceptions.RequestException, match=r"reset|Connection"):

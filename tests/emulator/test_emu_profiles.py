@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 
 from spotify_emulator import EmulatorServer
 from tests.emulator.helpers import DEV_ALBUM_STRIPPED, DEV_TRACK_STRIPPED, api, session
@@ -37,6 +38,38 @@ def test_dev_forbids_batch_endpoints(dev: EmulatorServer) -> None:
         assert resp.json() == {"error": {"status": 403, "message": "Forbidden"}}
     counts = dev.backend.stats()["counts"]
     assert counts["new_releases"] == 1 and counts["several_albums"] == 2
+
+
+#: Batch endpoints removed for Development Mode apps (Feb 2026 migration guide).
+OTHER_BATCH = (
+    "/tracks",
+    "/artists",
+    "/audio-features",
+    "/episodes",
+    "/shows",
+    "/audiobooks",
+    "/chapters",
+)
+
+
+@pytest.mark.parametrize("path", OTHER_BATCH)
+def test_dev_forbids_the_other_batch_endpoints(dev: EmulatorServer, path: str) -> None:
+    s = session(dev)
+    ids = "4iV5W9uYEdYUVa79Axb7Rh,1301WleyT98MSxVHPZCA6M"
+    for url in (f"{dev.api_url}{path}?ids={ids}", f"{dev.api_url}{path}/?ids={ids}"):
+        resp = s.get(url, timeout=5)
+        assert resp.status_code == 403
+        assert resp.json() == {"error": {"status": 403, "message": "Forbidden"}}
+    assert requests.get(f"{dev.api_url}{path}?ids={ids}", timeout=5).status_code == 401
+
+
+@pytest.mark.parametrize("path", OTHER_BATCH)
+def test_extended_does_not_emulate_the_other_batch_endpoints(
+    emulator: EmulatorServer, path: str
+) -> None:
+    resp = session(emulator).get(f"{emulator.api_url}{path}?ids=4iV5W9uYEdYUVa79Axb7Rh", timeout=5)
+    assert resp.status_code == 404
+    assert resp.json() == {"error": {"status": 404, "message": "Service not found"}}
 
 
 def test_dev_strips_fields_everywhere(dev: EmulatorServer) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from spotify_emulator import EmulatorServer
+from spotify_emulator.ratelimit import RateLimiter, Rejection
 from tests.emulator.helpers import api, recorded_body, session
 
 BODIES = {
@@ -100,3 +101,40 @@ def test_set_rate_limit_at_runtime(emulator: EmulatorServer) -> None:
     assert resp.status_code == 429 and resp.headers["Retry-After"] == "3"
     emulator.backend.set_rate_limit(rate_limit=None)
     assert api(emulator, s, "/browse/new-releases").status_code == 200
+
+
+def test_retry_after_is_the_wait_until_a_slot_frees(make_emulator: Any) -> None:
+    """Default: whole seconds until the oldest admitted request leaves the window."""
+    emu = make_emulator(rate_limit=2, rate_limit_window=2.5)
+    s = session(emu)
+    assert [api(emu, s, "/browse/new-releases").status_code for _ in range(2)] == [200, 200]
+    resp = api(emu, s, "/browse/new-releases")
+    assert resp.status_code == 429 and resp.headers["Retry-After"] == "3"  # ceil(~2.49)
+    time.sleep(1.0)
+    assert api(emu, s, "/browse/new-releases").headers["Retry-After"] == "2"  # ceil(~1.49)
+    time.sleep(float(resp.headers["Retry-After"]) - 1.0)
+    assert api(emu, s, "/browse/new-releases").status_code == 200  # waiting it out works
+
+
+def test_computed_retry_after_exactly() -> None:
+    """Against a fake clock: ceil of the wait, never below 1."""
+    now = [100.0]
+    limiter = RateLimiter(2, 30.0, None, "classic", lambda: now[0])
+    assert limiter.check() is None
+    now[0] = 110.0
+    assert limiter.check() is None
+    for at, expected in ((110.0, 20), (120.5, 10), (129.2, 1), (129.99, 1)):
+        now[0] = at
+        rejection = limiter.check()
+        assert rejection is not None and rejection.retry_after == expected
+    now[0] = 130.0  # the first admitted request has left the window
+    assert limiter.check() is None
+    assert RateLimiter(0, 30.0, None, "classic", lambda: 0.0).check() == Rejection("classic", 30)
+
+
+def test_fixed_retry_after_still_possible(emulator: EmulatorServer) -> None:
+    s = session(emulator)
+    emulator.backend.set_rate_limit(rate_limit=0, retry_after=9)
+    assert api(emulator, s, "/browse/new-releases").headers["Retry-After"] == "9"
+    emulator.backend.set_rate_limit(retry_after=None, rate_limit_window=4)
+    assert api(emulator, s, "/browse/new-releases").headers["Retry-After"] == "4"

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from tap_spotify import schemas
-from tap_spotify.release_window import normalize_release_date
+from tap_spotify.schemas import catalog as schemas
+from tap_spotify.streams.catalog import normalize_release_date
 
-RECORDINGS = Path(__file__).resolve().parents[2].parent / "shared" / "spotify" / "recordings"
+RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "spotify" / "recordings"
 
 
 def _bodies() -> Iterator[tuple[str, Any]]:
