@@ -20,6 +20,10 @@ def main() -> None:
     """Console entry point. Reads `.env` from the working directory first (the shell's
     own variables win over it)."""
     load_dotenv(Path.cwd() / ".env", override=False)
+    if sys.argv[1:2] == ["login"]:
+        from tap_spotify.login import main as login
+
+        sys.exit(login(sys.argv[2:]))
     try:
         check_inputs(sys.argv[1:])
         TapSpotify.cli()

@@ -48,8 +48,7 @@ if t.TYPE_CHECKING:
 
 T = t.TypeVar("T")
 
-#: The most one request may take, connecting, waiting and reading included.
-REQUEST_DEADLINE_SECONDS = 30.0
+#: Connecting gets no longer than this, within the request's whole deadline.
 CONNECT_TIMEOUT_SECONDS = 10.0
 #: No Spotify answer comes near this; a larger body is a broken or hostile server.
 MAX_BODY_BYTES = 64 << 20
@@ -77,8 +76,8 @@ class DeadlineAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest, stream: bool = False,  # type: ignore[override]
              timeout: t.Any = None, **kwargs: t.Any) -> requests.Response:
         give_up_at = time.monotonic() + self.deadline
-        response = super().send(request, stream=True,
-                                timeout=(CONNECT_TIMEOUT_SECONDS, self.deadline), **kwargs)
+        response = super().send(request, stream=True, **kwargs, timeout=(
+            min(CONNECT_TIMEOUT_SECONDS, self.deadline), self.deadline))
         raw = response.raw
         chunks: list[bytes] = []
         size = 0
@@ -125,9 +124,9 @@ class RateGate:
 class SpotifySession(requests.Session):
     """The run's one session: deadline, shared pause on 429, request count."""
 
-    def __init__(self, *, max_retry_wait: float, pool_size: int) -> None:
+    def __init__(self, *, max_retry_wait: float, pool_size: int, deadline: float) -> None:
         super().__init__()
-        adapter = DeadlineAdapter(REQUEST_DEADLINE_SECONDS, pool_size)
+        adapter = DeadlineAdapter(deadline, pool_size)
         self.mount("https://", adapter)
         self.mount("http://", adapter)
         # requests reads the CA variables only in `Session.request`; the SDK calls `send`.
@@ -156,6 +155,13 @@ class SpotifyClient:
     def __init__(self, config: t.Mapping[str, t.Any], logger: logging.Logger) -> None:
         self.config = config
         self.logger = logger
+        self.said: set[str] = set()
+
+    def say_once(self, message: str) -> None:
+        """An INFO line that several streams would otherwise each say."""
+        if message not in self.said:
+            self.said.add(message)
+            self.logger.info(message)
 
     @property
     def max_concurrency(self) -> int:
@@ -164,7 +170,8 @@ class SpotifyClient:
     @cached_property
     def session(self) -> SpotifySession:
         return SpotifySession(max_retry_wait=float(self.config["max_retry_wait"]),
-                              pool_size=self.max_concurrency + 2)
+                              pool_size=self.max_concurrency + 2,
+                              deadline=float(self.config["request_timeout"]))
 
     @cached_property
     def authenticator(self) -> SpotifyAuthenticator:
@@ -205,13 +212,9 @@ class NextLinkPaginator(BaseHATEOASPaginator):
         url = self.link(response)
         if not url:
             return None
-        api = urlparse(self.stream.url_base)
-        target = urlparse(url)
-        if (target.scheme, target.netloc) != (api.scheme, api.netloc):
-            self.stream.logger.warning(
-                "%s: Spotify's next-page link points to another host (%s); not following "
-                "it, so the listing may be incomplete.", self.stream.name, target.netloc)
+        if not self.stream.on_api_host(url):
             return None
+        target = urlparse(url)
         if page_key(url) in self.seen:
             self.stream.logger.warning(
                 "%s: Spotify's next-page link leads back to a page already read; stopping "
@@ -233,17 +236,23 @@ def page_key(url: str) -> tuple[str, frozenset[tuple[str, str]]]:
 
 class QuietRepeats(logging.Filter):
     """Drops lines that say again what another line says: the `backoff` library's
-    "Backing off ..." (`backoff_handler` says it as a warning), and the SDK's "Beginning
+    "Backing off ..." (`backoff_handler` says it as a warning); the SDK's "Beginning
     sync of ..." after the first one of a child stream, which it logs once per group of
-    albums (the parent reports progress instead)."""
+    albums (the parent reports progress instead); and, in `--test`, the SDK's "unhandled
+    error" line for the stop it makes itself after one record (a real failure still
+    ends the run with its own line)."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: SpotifyStream) -> None:
         super().__init__()
+        self.stream = stream
         self.started = False
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = str(record.msg)
         if message.startswith(("Backing off ", "Giving up ")):
+            return False
+        if message.startswith("An unhandled error occurred") and \
+                self.stream.ABORT_AT_RECORD_COUNT is not None:
             return False
         if message.startswith("Beginning sync of") and self.started:
             return False
@@ -263,7 +272,7 @@ class SpotifyStream(RESTStream):
     def __init__(self, tap: Tap, client: SpotifyClient) -> None:
         super().__init__(tap)
         self.client = client
-        self.logger.addFilter(QuietRepeats())
+        self.logger.addFilter(QuietRepeats(self))
 
     @property
     def url_base(self) -> str:
@@ -279,7 +288,7 @@ class SpotifyStream(RESTStream):
 
     @property
     def timeout(self) -> int:
-        return int(REQUEST_DEADLINE_SECONDS)
+        return int(self.config["request_timeout"])  # DeadlineAdapter applies it
 
     @property
     def market_params(self) -> dict[str, str]:
@@ -334,6 +343,17 @@ class SpotifyStream(RESTStream):
         return body_of(response)
 
     # Pages.
+
+    def on_api_host(self, url: str) -> bool:
+        """Whether a link Spotify sent stays on the API's host; warns when it does not
+        (the token must not go with it)."""
+        api, target = urlparse(self.url_base), urlparse(url)
+        if (target.scheme, target.netloc) == (api.scheme, api.netloc):
+            return True
+        self.logger.warning("%s: Spotify's next-page link points to another host (%s); not "
+                            "following it, so the listing may be incomplete.", self.name,
+                            target.netloc)
+        return False
 
     def get_new_paginator(self) -> NextLinkPaginator:
         return NextLinkPaginator(self, self.next_link)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import typing as t
 
 import jsonschema
@@ -15,8 +16,21 @@ from tap_spotify.errors import ConfigError
 from tap_spotify.output import WholeLineWriter
 from tap_spotify.streams.catalog import AlbumsStream, AlbumTracksStream, NewReleasesStream
 from tap_spotify.streams.history import HISTORY_SETTINGS, history_streams
+from tap_spotify.streams.user import (
+    FollowedArtistsStream,
+    MeStream,
+    PlaylistItemsStream,
+    PlaylistsStream,
+    RecentlyPlayedStream,
+    SavedAlbumsStream,
+    SavedTracksStream,
+    TopArtistsStream,
+    TopTracksStream,
+)
 
 if t.TYPE_CHECKING:
+    import logging
+
     from singer_sdk.streams import Stream
 
 #: https, or plain http to this machine only: credentials must not cross a network in
@@ -45,12 +59,21 @@ class TapSpotify(Tap):
                     description="Client ID of your Spotify app (developer dashboard)."),
         th.Property("client_secret", th.StringType, secret=True,
                     description="Client secret of your Spotify app."),
+        th.Property("refresh_token", th.StringType, secret=True,
+                    description="Your authorization to read your own data (user streams); "
+                                "`tap-spotify login` writes it to .env."),
+        th.Property("refresh_token_date", th.DateType(pattern=r"^\d{4}-\d{2}-\d{2}$"),
+                    description="When you gave that authorization (written by login): "
+                                "it lasts 6 months, and the tap warns in the last 14 days."),
         th.Property("api_url", th.StringType(pattern=SAFE_URL),
                     default="https://api.spotify.com/v1",
                     description="Base URL of the Spotify Web API."),
         th.Property("auth_url", th.StringType(pattern=SAFE_URL),
                     default="https://accounts.spotify.com/api/token",
                     description="Spotify's token endpoint."),
+        th.Property("authorize_url", th.StringType(pattern=SAFE_URL),
+                    default="https://accounts.spotify.com/authorize",
+                    description="Spotify's authorization page (used by `tap-spotify login`)."),
         th.Property("market", th.StringType(pattern=r"^[A-Za-z]{2}$"),
                     description="ISO 3166-1 alpha-2 country code (e.g. ES): tracks are "
                                 "relinked and marked playable for that market."),
@@ -68,6 +91,9 @@ class TapSpotify(Tap):
                                 "rate-limit pause stops the run with a clear message."),
         th.Property("max_concurrency", th.IntegerType(minimum=1, maximum=32), default=8,
                     description="Most requests in flight at once, 1 to 32."),
+        th.Property("request_timeout", th.IntegerType(minimum=1, maximum=600), default=30,
+                    description="Longest one request may take, from connecting to the last "
+                                "byte of the answer (seconds); then it is retried."),
         *HISTORY_SETTINGS,
     ).to_dict()
 
@@ -83,6 +109,7 @@ class TapSpotify(Tap):
         if validate_config:
             check_settings(self.config, self.settings_schema())
             self.warn_unknown_settings()
+            warn_if_authorization_ends_soon(self.config, self.logger)
         if isinstance(self.message_writer, WholeLineWriter):
             self.message_writer.stop_on_signals(lambda: self.state)
 
@@ -100,9 +127,16 @@ class TapSpotify(Tap):
                                 "its spelling (`tap-spotify --about` lists the settings).", key)
 
     def discover_streams(self) -> list[Stream]:
+        if history_only(self.config):
+            self.logger.info("Only the listening-history streams run: streaming_history_path "
+                             "is set, and no Spotify app credentials are.")
+            return list(history_streams(self))
         client = SpotifyClient(self.config, self.logger)
-        return [NewReleasesStream(self, client), AlbumsStream(self, client),
-                AlbumTracksStream(self, client), *history_streams(self)]
+        api_streams = (NewReleasesStream, AlbumsStream, AlbumTracksStream, MeStream,
+                       RecentlyPlayedStream, TopTracksStream, TopArtistsStream,
+                       SavedTracksStream, SavedAlbumsStream, FollowedArtistsStream,
+                       PlaylistsStream, PlaylistItemsStream)
+        return [*(cls(self, client) for cls in api_streams), *history_streams(self)]
 
 
 def with_defaults(config: dict, schema: dict) -> dict:
@@ -114,11 +148,36 @@ def with_defaults(config: dict, schema: dict) -> dict:
     return result
 
 
+#: A user's authorization lasts this long from consent (Spotify, since mid-2026)...
+AUTHORIZATION_DAYS = 183
+#: ...and the tap warns this long before it ends.
+WARN_DAYS_BEFORE = 14
+
+
+def history_only(config: t.Mapping[str, t.Any]) -> bool:
+    """Only the downloaded history is configured: no Spotify app credentials."""
+    return bool(config.get("streaming_history_path")) and not (
+        config.get("client_id") or config.get("client_secret"))
+
+
+def warn_if_authorization_ends_soon(config: t.Mapping[str, t.Any],
+                                    logger: logging.Logger) -> None:
+    given = config.get("refresh_token_date")
+    if not (config.get("refresh_token") and given):
+        return
+    ends = dt.date.fromisoformat(str(given)[:10]) + dt.timedelta(days=AUTHORIZATION_DAYS)
+    left = (ends - dt.datetime.now(dt.timezone.utc).date()).days
+    if left <= WARN_DAYS_BEFORE:
+        logger.warning("Your Spotify authorization (given %s) %s: run `tap-spotify login` "
+                       "again to renew it.", given,
+                       f"ends on {ends} (in {left} days)" if left >= 0 else f"ended on {ends}")
+
+
 def check_settings(config: t.Mapping[str, t.Any], schema: dict) -> None:
     """Raise `ConfigError` for the first setting that cannot work, in one line that
     names it and says what to do."""
     for key in ("client_id", "client_secret"):
-        if not str(config.get(key) or "").strip():
+        if not str(config.get(key) or "").strip() and not history_only(config):
             raise ConfigError(
                 f"{key} is missing or empty: set {key} in the config (or "
                 f"TAP_SPOTIFY_{key.upper()} with --config ENV, or in .env) to your "

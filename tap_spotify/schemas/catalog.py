@@ -10,27 +10,12 @@ from __future__ import annotations
 
 from singer_sdk import typing as th
 
-_external_urls = th.ObjectType(th.Property("spotify", th.StringType))
-_restrictions = th.ObjectType(th.Property("reason", th.StringType))
-_image = th.ObjectType(
-    th.Property("url", th.StringType),
-    th.Property("height", th.IntegerType),
-    th.Property("width", th.IntegerType),
-)
-_artist = th.ObjectType(
-    th.Property("external_urls", _external_urls),
-    th.Property("href", th.StringType),
-    th.Property("id", th.StringType),
-    th.Property("name", th.StringType),
-    th.Property("type", th.StringType),
-    th.Property("uri", th.StringType),
-)
-_linked_track = th.ObjectType(
-    th.Property("external_urls", _external_urls),
-    th.Property("href", th.StringType),
-    th.Property("id", th.StringType),
-    th.Property("type", th.StringType),
-    th.Property("uri", th.StringType),
+from tap_spotify.schemas.objects import (
+    EXTERNAL_URLS,
+    IMAGE,
+    LINKED_TRACK,
+    RESTRICTIONS,
+    SIMPLE_ARTIST,
 )
 
 
@@ -44,19 +29,19 @@ def _album_fields() -> list[th.Property]:
         th.Property("album_group", th.StringType),
         th.Property("total_tracks", th.IntegerType),
         th.Property("available_markets", th.ArrayType(th.StringType)),
-        th.Property("external_urls", _external_urls),
+        th.Property("external_urls", EXTERNAL_URLS),
         th.Property("href", th.StringType),
-        th.Property("images", th.ArrayType(_image)),
+        th.Property("images", th.ArrayType(IMAGE)),
         th.Property("release_date", th.StringType,
                     description="As Spotify gives it: 2024, 2024-05 or 2024-05-17"),
         th.Property("release_date_precision", th.StringType, description="year, month or day"),
         th.Property("release_date_normalized", th.DateType,
                     description="release_date as a full date (2024 -> 2024-01-01); "
                                 "null when Spotify's date is unusable (0000)"),
-        th.Property("restrictions", _restrictions),
+        th.Property("restrictions", RESTRICTIONS),
         th.Property("type", th.StringType),
         th.Property("uri", th.StringType),
-        th.Property("artists", th.ArrayType(_artist)),
+        th.Property("artists", th.ArrayType(SIMPLE_ARTIST)),
         th.Property("is_playable", th.BooleanType),
     ]
 
@@ -84,18 +69,18 @@ ALBUM_TRACK = th.PropertiesList(
     th.Property("album_id", th.StringType, required=True,
                 description="The id of the album this track was read from"),
     th.Property("name", th.StringType),
-    th.Property("artists", th.ArrayType(_artist)),
+    th.Property("artists", th.ArrayType(SIMPLE_ARTIST)),
     th.Property("available_markets", th.ArrayType(th.StringType)),
     th.Property("disc_number", th.IntegerType),
     th.Property("track_number", th.IntegerType),
     th.Property("duration_ms", th.IntegerType),
     th.Property("explicit", th.BooleanType),
-    th.Property("external_urls", _external_urls),
+    th.Property("external_urls", EXTERNAL_URLS),
     th.Property("href", th.StringType),
     th.Property("is_playable", th.BooleanType),
     th.Property("is_local", th.BooleanType),
-    th.Property("linked_from", _linked_track),
-    th.Property("restrictions", _restrictions),
+    th.Property("linked_from", LINKED_TRACK),
+    th.Property("restrictions", RESTRICTIONS),
     th.Property("preview_url", th.StringType),
     th.Property("type", th.StringType),
     th.Property("uri", th.StringType),

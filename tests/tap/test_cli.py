@@ -50,6 +50,31 @@ def test_about_and_discover(tmp_path):
         assert f"| {setting} |" in text
     catalog = json.loads(_tap(["--discover"], tmp_path).stdout)
     streams = {s["tap_stream_id"]: s for s in catalog["streams"]}
-    assert set(streams) == {"new_releases", "albums", "album_tracks"}
+    assert set(streams) == {"new_releases", "albums", "album_tracks", "me", "recently_played",
+                            "top_tracks", "top_artists", "saved_tracks", "saved_albums",
+                            "followed_artists", "playlists", "playlist_items"}
     assert streams["album_tracks"]["key_properties"] == ["id"]
     assert streams["new_releases"].get("replication_key") is None  # incremental by its own state
+
+
+def test_connection_test_checks_every_selected_stream_quietly(make_emulator, tmp_path):
+    for profile in ("extended", "development"):
+        emu = make_emulator(new_releases=5, profile=profile)
+        (tmp_path / "c.json").write_text(json.dumps(tap_config(emu)))
+        proc = _tap(["--config", str(tmp_path / "c.json"), "--test"], tmp_path)
+        err = proc.stderr.decode()
+        assert proc.returncode == 0, err
+        assert "ERROR" not in err and "Traceback" not in err
+        streams = {json.loads(line).get("stream") for line in proc.stdout.splitlines()
+                   if json.loads(line)["type"] == "RECORD"}
+        assert {"new_releases", "albums", "album_tracks"} <= streams  # children too
+        assert emu.backend.stats()["counts"]["new_releases"] + emu.backend.stats()[
+            "counts"]["search"] <= 2
+
+
+def test_connection_test_with_wrong_credentials_is_one_line(emulator, tmp_path):
+    (tmp_path / "c.json").write_text(json.dumps(tap_config(emulator, client_secret="nope")))
+    proc = _tap(["--config", str(tmp_path / "c.json"), "--test"], tmp_path)
+    last = proc.stderr.decode().strip().splitlines()[-1]
+    assert proc.returncode == 1
+    assert last.startswith("tap-spotify: error: Spotify rejected the client credentials")
