@@ -342,6 +342,11 @@ class SpotifyStream(RESTStream):
         response = self.request_decorator(self.send_one)(request, None)
         return body_of(response)
 
+    def generate_child_contexts(self, record: dict, context: Context | None,
+                                ) -> t.Iterable[Context | None]:
+        """No child, no context: the SDK's default copies every record for nothing."""
+        return super().generate_child_contexts(record, context) if self.child_streams else ()
+
     # Pages.
 
     def on_api_host(self, url: str) -> bool:

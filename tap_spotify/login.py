@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import calendar
 import datetime as dt
 import errno
 import hashlib
@@ -483,14 +484,11 @@ def one_line(text: str, limit: int = 200) -> str:
 
 
 def add_months(date: dt.date, months: int) -> dt.date:
-    month = date.month - 1 + months
-    year, month = date.year + month // 12, month % 12 + 1
-    for day in range(date.day, 27, -1):  # 31 Aug + 6 months: 28 or 29 Feb
-        try:
-            return date.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    return date.replace(year=year, month=month, day=min(date.day, 28))
+    """The same day `months` later, or that month's last day (31 Aug + 6: 28/29 Feb)."""
+    index = date.month - 1 + months
+    year, month = date.year + index // 12, index % 12 + 1
+    return date.replace(year=year, month=month,
+                        day=min(date.day, calendar.monthrange(year, month)[1]))
 
 
 def report_streams(granted: list[str], asked: list[str]) -> list[str]:

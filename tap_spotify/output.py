@@ -1,20 +1,27 @@
 """Singer output that a signal or a closed pipe can never cut in half.
 
-The SDK's msgspec writer, plus three promises: a SIGTERM or SIGINT that arrives while
-a line is being written waits for the line to end (then the run stops, with one last
-STATE); a target that stops reading ends the run with one clear error; and a SCHEMA
-identical to the last one sent for its stream (the SDK sends one per child sync) is
-not sent again.
+The SDK's msgspec writer, plus four promises:
+- lines are buffered and written whole: the buffer goes out before every message
+  other than a RECORD (so a STATE never reaches the target ahead of the records it
+  covers), when it grows past FLUSH_BYTES, and at exit; one write per record cost
+  more than the record itself;
+- a SIGTERM or SIGINT that arrives while lines are being written waits for them,
+  then the run stops with the buffer flushed and one last STATE;
+- a target that stops reading ends the run with one clear error;
+- a SCHEMA identical to the last one sent for its stream (the SDK sends one per child
+  sync) is not sent again.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import signal
 import sys
 import typing as t
 
-from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.singerlib.messages import SchemaMessage, StateMessage
+from singer_sdk.contrib.msgspec import MsgSpecWriter, serialize_jsonl
+from singer_sdk.singerlib.messages import RecordMessage, SchemaMessage, StateMessage
 
 from tap_spotify.errors import RunStopped, TargetStopped
 
@@ -23,16 +30,21 @@ if t.TYPE_CHECKING:
 
     from singer_sdk.singerlib.encoding.simple import Message
 
+#: Write out buffered records once they reach this size.
+FLUSH_BYTES = 1 << 16
+
 
 class WholeLineWriter(MsgSpecWriter):
-    """Writes each Singer message as one whole line, flushed."""
+    """Writes Singer messages as whole lines."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.buffer = bytearray()
         self.writing = False
         self.pending_signal: int | None = None
         self.last_schema: dict[str, bytes] = {}
         self.current_state: t.Callable[[], t.Mapping[str, t.Any]] | None = None
+        atexit.register(self.flush_at_exit)
 
     def stop_on_signals(self, current_state: t.Callable[[], t.Mapping[str, t.Any]]) -> None:
         """Handle SIGTERM and SIGINT here, in place of the SDK's exit(0)."""
@@ -42,17 +54,24 @@ class WholeLineWriter(MsgSpecWriter):
 
     def on_signal(self, signum: int, frame: FrameType | None) -> None:
         if self.writing:
-            self.pending_signal = signum  # the line ends first
+            self.pending_signal = signum  # the lines being written end first
         else:
             self.stop(signum)
 
     def stop(self, signum: int) -> t.NoReturn:
-        """Write the state as it stands (it never covers a record not yet written), then
-        end the run."""
+        """Flush, write the state as it stands (it never covers a record not yet
+        written), then end the run."""
         signal.signal(signum, signal.SIG_DFL)  # a second signal ends it at once
+        self.pending_signal = None
         if self.current_state is not None:
-            self.write_line(self.format_message(StateMessage(value=dict(self.current_state()))))
+            self.buffer += self.format_message(StateMessage(value=dict(self.current_state())))
+        self.flush()
         raise RunStopped(signal.Signals(signum).name, signum)
+
+    def serialize_message(self, message: Message) -> bytearray:
+        if isinstance(message, StateMessage):  # its `to_dict` deep-copies the whole state
+            return serialize_jsonl({"type": "STATE", "value": message.value})
+        return super().serialize_message(message)
 
     def write_message(self, message: Message) -> None:
         line = self.format_message(message)
@@ -60,19 +79,29 @@ class WholeLineWriter(MsgSpecWriter):
             if self.last_schema.get(message.stream) == line:
                 return
             self.last_schema[message.stream] = bytes(line)
-        self.write_line(line)
-        if self.pending_signal is not None:
-            self.stop(self.pending_signal)
+        self.buffer += line
+        if not isinstance(message, RecordMessage) or len(self.buffer) >= FLUSH_BYTES:
+            self.flush()
 
-    def write_line(self, line: bytes | bytearray) -> None:
+    def flush(self) -> None:
         self.writing = True
         try:
-            sys.stdout.buffer.write(line)
+            sys.stdout.buffer.write(self.buffer)
             sys.stdout.buffer.flush()
         except BrokenPipeError:
+            self.buffer.clear()
             raise TargetStopped(
                 "the target stopped reading (its end of the pipe closed): see the "
                 "target's own message above; what it read before is complete."
             ) from None
         finally:
             self.writing = False
+        self.buffer.clear()
+        if self.pending_signal is not None:
+            self.stop(self.pending_signal)
+
+    def flush_at_exit(self) -> None:
+        """Records written after the last STATE (a run that failed): out they go."""
+        if self.buffer:
+            with contextlib.suppress(TargetStopped, OSError, ValueError):
+                self.flush()

@@ -37,8 +37,6 @@ from pathlib import Path, PurePosixPath
 import msgspec
 from singer_sdk import typing as th
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.mapper import SameRecordTransform
-from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams import Stream
 
 from tap_spotify.errors import ConfigError, TapSpotifyError
@@ -325,51 +323,34 @@ class _HistoryStream(Stream):
     primary_keys: t.ClassVar[list[str]] = ["play_id"]
     replication_key = "ts"
     is_sorted = True
-    #: Decoded records already hold the types the schema declares.
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+    #: Only the top level is checked: a field a new export adds is dropped with the
+    #: SDK's warning, as in the API streams.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
 
     def __init__(self, tap: Tap, sources: HistorySources | None = None) -> None:
         super().__init__(tap)
         self.sources = sources or HistorySources(tap.config.get("streaming_history_path"))
-        self.write_message = tap.write_message
-        self.state_writer = tap.state_writer
 
-    def writes_directly(self) -> bool:
-        """True when the SDK's record handling would change nothing (no stream map, every
-        field selected, no batches, incremental). Records then go to the tap's writer as
-        the file's JSON bytes: a third of the CPU of the SDK's handling of each dict."""
-        maps = self.stream_maps
-        return (len(maps) == 1 and type(maps[0]) is SameRecordTransform
-                and not maps[0].flattening_enabled and all(self.mask.values())
-                and self.get_batch_config(self.config) is None
-                and self.replication_method == "INCREMENTAL")
+    def generate_child_contexts(self, record: dict, context: Context | None,
+                                ) -> Iterable[Context | None]:
+        return ()  # no child streams: the SDK's default copies every record for nothing
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         incremental = self.replication_method == "INCREMENTAL"
         state = self.stream_state
         bookmark, done = read_bookmark(state, self.name) if incremental else (None, set())
-        direct = self.writes_directly()
-        edge = Edge(state if incremental else {}, bookmark, done, moves_bookmark=direct)
-        extracted = dt.datetime.now(dt.timezone.utc)
+        edge = Edge(state if incremental else {}, bookmark, done)
         written = 0
-        counter = self.get_record_counter()  # the SDK's own counts only what it writes
-        with gc_paused(), counter, tempfile.TemporaryFile(prefix="tap-spotify-history-") \
-                as spill:
+        with gc_paused(), tempfile.TemporaryFile(prefix="tap-spotify-history-") as spill:
             for ts, play_id, raw in unique_plays(self.sorted_plays(spill, bookmark),
                                                  bookmark, done):
                 tail = (f',"ts":"{ts}","play_id":"{play_id}"}}' if self.adds_ts
                         else f',"play_id":"{play_id}"}}').encode()
-                if direct:
-                    record = t.cast("dict", msgspec.Raw(raw[:-1] + tail))
-                    self.write_message(RecordMessage(self.name, record,
-                                                     time_extracted=extracted))
-                    counter.increment()
-                else:
-                    yield msgspec.json.decode(raw[:-1] + tail)
-                edge.add(ts, play_id)  # once the record is out: state never runs ahead
+                # The SDK writes the record before any STATE that follows it, and moves
+                # the bookmark as it does: the edge must already name this play then.
+                edge.add(ts, play_id)
+                yield msgspec.json.decode(raw[:-1] + tail)
                 written += 1
-                if direct and incremental and written % self.STATE_MSG_FREQUENCY == 0:
-                    self.state_writer.write_state(self.tap_state)
         self.logger.info("%s: %d new plays (bookmark was %s)", self.name, written,
                          bookmark or "unset")
 
@@ -420,14 +401,10 @@ def gc_paused() -> Iterator[None]:
 
 class Edge:
     """The state at the bookmark's edge: `edge_play_ids`, the play_ids emitted at the
-    bookmark's second, added once each record is out. Direct writes move the bookmark
-    here too. Otherwise the SDK moves it as it writes a record, and a STATE it writes
-    before the next one misses that record's id: a run resumed from it sends that
-    play again (same play_id), and never skips one."""
+    bookmark's second (the SDK keeps the bookmark itself)."""
 
-    def __init__(self, state: dict, bookmark: str | None, done: set[str], *,
-                 moves_bookmark: bool) -> None:
-        self.state, self.ts, self.moves_bookmark = state, bookmark, moves_bookmark
+    def __init__(self, state: dict, bookmark: str | None, done: set[str]) -> None:
+        self.state, self.ts = state, bookmark
         self.ids = list(done)
         state["edge_play_ids"] = self.ids
 
@@ -435,8 +412,6 @@ class Edge:
         if ts != self.ts:
             self.ts, self.ids = ts, []
             self.state["edge_play_ids"] = self.ids
-            if self.moves_bookmark:
-                self.state.update(replication_key="ts", replication_key_value=ts)
         self.ids.append(play_id)
 
 

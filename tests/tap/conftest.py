@@ -10,8 +10,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 
 from spotify_emulator import EmulatorServer
 
@@ -61,6 +63,27 @@ def tap_config(emu: EmulatorServer, **overrides: Any) -> dict[str, Any]:
     }
     config.update(overrides)
     return config
+
+
+ALL_SCOPES = ("user-read-private", "user-read-email", "user-read-recently-played",
+              "user-top-read", "user-library-read", "user-follow-read",
+              "playlist-read-private", "playlist-read-collaborative")
+
+
+def refresh_token_for(emu: EmulatorServer, scopes: tuple[str, ...] = ALL_SCOPES) -> str:
+    """A user's refresh token, the way a browser and `tap-spotify login` get one: the
+    emulator's /authorize approves at once and redirects with a code."""
+    redirect = "http://127.0.0.1:8888/callback"
+    options = emu.backend.options
+    answer = requests.get(emu.authorize_url, allow_redirects=False, timeout=10, params={
+        "client_id": options.client_id, "response_type": "code", "redirect_uri": redirect,
+        "state": "s", "scope": " ".join(scopes)})
+    code = parse_qs(urlparse(answer.headers["Location"]).query)["code"][0]
+    token = requests.post(emu.token_url, auth=(options.client_id, options.client_secret),
+                          timeout=10, data={"grant_type": "authorization_code", "code": code,
+                                            "redirect_uri": redirect})
+    token.raise_for_status()
+    return str(token.json()["refresh_token"])
 
 
 def run_tap(tmp_path: Path, config: dict[str, Any], *, state: dict | None = None,
