@@ -11,7 +11,10 @@
 #   4. run 1: `meltano run --full-refresh tap-spotify target-jsonl` -> output/demo/
 #      (full refresh, so every demo run starts from scratch and prints the same counts);
 #   5. adds 2 albums to the emulator, then run 2: the same command without
-#      --full-refresh -> output/demo-incremental/: only those 2 albums and their tracks.
+#      --full-refresh -> output/demo-incremental/: only those 2 albums and their tracks;
+#   6. your own data: `tap-spotify login --no-browser` against the emulator (the script
+#      plays the browser), then `meltano run tap-spotify target-jsonl` with the stored
+#      refresh token -> output/demo-user/: profile, plays, top items, library, playlists.
 # The demo keeps its Meltano state apart (--state-id-suffix demo), so it never touches
 # the bookmark of your real runs. Meltano still reads your .env: the emulator's URLs and
 # credentials set here win over it, other TAP_SPOTIFY_* settings there (market,
@@ -26,6 +29,7 @@ NEW_RELEASES="${DEMO_NEW_RELEASES:-250}"
 STATE_SUFFIX=demo
 OUT_FULL=output/demo
 OUT_INCREMENTAL=output/demo-incremental
+OUT_USER=output/demo-user
 LOG_DIR="$ROOT/output/demo-logs"
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -97,6 +101,7 @@ export TAP_SPOTIFY_API_URL="$API_URL"
 export TAP_SPOTIFY_AUTH_URL="$TOKEN_URL"
 export TAP_SPOTIFY_CLIENT_ID=emulator-client
 export TAP_SPOTIFY_CLIENT_SECRET=emulator-secret
+export TAP_SPOTIFY_AUTHORIZE_URL="${API_URL%/v1}/authorize"
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false
 
 # 3. Meltano's plugins (a no-op once installed).
@@ -104,7 +109,7 @@ say "meltano install"
 quiet "$LOG_DIR/meltano-install.log" "$MELTANO" install
 
 # 4. Full extraction.
-rm -rf "$OUT_FULL" "$OUT_INCREMENTAL"
+rm -rf "$OUT_FULL" "$OUT_INCREMENTAL" "$OUT_USER"
 say "Run 1: meltano run --full-refresh tap-spotify target-jsonl  ->  $OUT_FULL/"
 TARGET_JSONL_DESTINATION_PATH="$OUT_FULL" quiet "$LOG_DIR/run1.log" \
     "$MELTANO" run --full-refresh --state-id-suffix "$STATE_SUFFIX" tap-spotify target-jsonl
@@ -131,5 +136,18 @@ STATE_ID="dev:tap-spotify-to-target-jsonl:$STATE_SUFFIX"
 say "Bookmark kept by Meltano (meltano state get $STATE_ID)"
 "$MELTANO" state get "$STATE_ID" 2>/dev/null | "$PY" scripts/demo_summary.py --state
 
-say "Done. Output: $ROOT/$OUT_FULL/ (full) and $ROOT/$OUT_INCREMENTAL/ (incremental)"
+# 6. Your own data: sign in once, then a run with the stored authorization.
+USER_ENV="$LOG_DIR/demo-user.env"
+rm -f "$USER_ENV"
+say "tap-spotify login --no-browser  (the demo opens the URL, as your browser would)"
+"$PY" scripts/demo_login.py "$USER_ENV" || die "tap-spotify login failed"
+say "Run 3: meltano run tap-spotify target-jsonl with your authorization  ->  $OUT_USER/"
+(
+    set -a; . "$USER_ENV"; set +a
+    TARGET_JSONL_DESTINATION_PATH="$OUT_USER" quiet "$LOG_DIR/run3.log" \
+        "$MELTANO" run --state-id-suffix demo-user tap-spotify target-jsonl
+)
+"$PY" scripts/demo_summary.py --user "$OUT_USER"
+
+say "Done. Output: $ROOT/$OUT_FULL/ (full), $ROOT/$OUT_INCREMENTAL/ (incremental), $ROOT/$OUT_USER/ (your data)"
 echo "    Logs: $LOG_DIR/"

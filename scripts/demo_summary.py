@@ -1,12 +1,13 @@
 """Summarise target-jsonl output: records per stream file, plus a consistency check.
 
     python scripts/demo_summary.py output/demo
+    python scripts/demo_summary.py --user output/demo-user
     meltano state get STATE_ID | python scripts/demo_summary.py --state
 
 Prints one line per stream (file, record count), whether every track's album_id points
 at an album of albums.jsonl, and the album with the most tracks. Exit code 1 when a
-file holds a record twice or a track has no album. With --state, summarises the
-new_releases bookmark of a `meltano state get` output instead.
+file holds a record twice or a track has no album. With --user, the user streams'
+files. With --state, summarises the bookmarks of a `meltano state get` output instead.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections import Counter
 from pathlib import Path
 
 STREAMS = ("new_releases", "albums", "album_tracks")
+USER_STREAMS = ("me", "recently_played", "top_tracks", "top_artists", "saved_tracks",
+                "saved_albums", "followed_artists", "playlists", "playlist_items")
 
 
 def load(path: Path) -> list[dict]:
@@ -28,19 +31,29 @@ def load(path: Path) -> list[dict]:
 
 def summarise_state(text: str) -> int:
     state = json.loads(text[text.index("{"):])
-    bookmark = state["singer_state"]["bookmarks"]["new_releases"]
-    # Album ids per release day: a space-separated string (or a list, in older states).
-    remembered = sum(len(ids.split() if isinstance(ids, str) else ids)
-                     for ids in bookmark.get("synced_in_window", {}).values())
-    print(f"    new_releases: {bookmark['replication_key']} = "
-          f"{bookmark['replication_key_value']}; {remembered} albums remembered as synced "
-          "in the lookback window")
+    bookmarks = state["singer_state"]["bookmarks"]
+    synced = bookmarks["new_releases"].get("synced", [])
+    print(f"    new_releases: {len(synced)} listed albums remembered as synced "
+          f"({len(json.dumps(synced))} bytes of state)")
+    for stream, bookmark in sorted(bookmarks.items()):
+        if bookmark.get("replication_key_value"):
+            print(f"    {stream}: {bookmark['replication_key']} = "
+                  f"{bookmark['replication_key_value']}")
+    return 0
+
+
+def summarise_user(folder: Path) -> int:
+    for stream in USER_STREAMS:
+        path = folder / f"{stream}.jsonl"
+        print(f"    {stream:<17} {len(load(path)):>5} records  {path}")
     return 0
 
 
 def main(argv: list[str]) -> int:
     if argv[1:] == ["--state"]:
         return summarise_state(sys.stdin.read())
+    if argv[1:2] == ["--user"]:
+        return summarise_user(Path(argv[2]))
     folder = Path(argv[1] if len(argv) > 1 else "output")
     records = {stream: load(folder / f"{stream}.jsonl") for stream in STREAMS}
     problems = []

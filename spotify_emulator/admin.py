@@ -16,6 +16,7 @@ from .backend import SpotifyBackend
 from .hostile import HOSTILE_FIELDS
 from .responses import Request, Response, json_response
 from .urls import ADMIN_URLS, describe, resolve
+from .user_admin import USER_ADMIN_HANDLERS
 
 
 class _BadArgument(ValueError):
@@ -172,6 +173,7 @@ ADMIN_HANDLERS: dict[str, Callable[[SpotifyBackend, Mapping[str, str]], Any]] = 
     "hostile": _hostile,
     "add_album": _add_album,
     "make_unavailable": _make_unavailable,
+    **USER_ADMIN_HANDLERS,
 }
 
 

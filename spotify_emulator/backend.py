@@ -1,4 +1,4 @@
-"""The emulator's state: catalog, tokens, rate limits, faults, stats.
+"""The emulator's state: catalog, users, tokens, rate limits, faults, stats.
 
 This is the "models" half of the moto-style split; ``responses.py`` turns HTTP
 requests into calls on it and ``server.py`` moves the bytes.
@@ -23,10 +23,12 @@ from .search import search_albums
 from .stats import Stats
 from .tokens import TokenStore
 from .urls import API_ENDPOINTS
+from .user_store import UserStore
 
 _UNSET: Any = object()
-#: Endpoints a Development Mode app gets 403 on: new releases and the batch
-#: endpoints (Feb 2026 changelog and migration guide).
+#: Endpoints a Development Mode app gets 403 on: new releases, the batch endpoints,
+#: /users/{id}/playlists and /playlists/{id}/tracks (Feb 2026 changelog and migration
+#: guide; README "User data").
 DEV_FORBIDDEN = (
     "new_releases",
     "several_albums",
@@ -37,6 +39,8 @@ DEV_FORBIDDEN = (
     "several_shows",
     "several_audiobooks",
     "several_chapters",
+    "user_playlists",
+    "playlist_tracks",
 )
 
 
@@ -47,6 +51,7 @@ class SpotifyBackend:
         self,
         options: EmulatorOptions | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.options = options if options is not None else EmulatorOptions()
         opts = self.options
@@ -55,6 +60,8 @@ class SpotifyBackend:
         self.profile = opts.profile
         self.latency_ms = opts.latency_ms
         self.tokens = TokenStore(opts.token_ttl, opts.seed, clock)
+        #: The user side: listener data, Authorization Code grants, user switches.
+        self.users = UserStore(self.catalog, opts.seed, clock, wall_clock)
         self.limiter = RateLimiter(
             opts.rate_limit,
             opts.rate_limit_window,

@@ -4,6 +4,7 @@ Output contract (stdout, flushed, one line each, before serving)::
 
     API_URL=http://127.0.0.1:PORT/v1
     TOKEN_URL=http://127.0.0.1:PORT/api/token
+    AUTHORIZE_URL=http://127.0.0.1:PORT/authorize
 
 When it cannot listen (port in use, bad address) it prints one line to stderr
 saying so and what to do, and exits with status 1.
@@ -44,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = EmulatorOptions()
     p = argparse.ArgumentParser(
         prog="python -m spotify_emulator",
-        description="Local emulator of the Spotify Web API (new releases, albums, tracks, search).",
+        description="Local emulator of the Spotify Web API (new releases, albums, tracks, "
+        "search, and a listener's data behind the Authorization Code flow).",
     )
     net = p.add_argument_group("server")
     net.add_argument("--host", default=d.host, help="bind address (default %(default)s)")
@@ -90,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     auth.add_argument("--client-id", default=d.client_id)
     auth.add_argument("--client-secret", default=d.client_secret)
     auth.add_argument("--token-ttl", type=float, default=d.token_ttl, help="seconds")
+    auth.add_argument(
+        "--redirect-uris",
+        type=_str_list,
+        default=None,
+        help="comma list of registered redirect URIs /authorize must match exactly "
+        "(default: any https URI or http://127.0.0.1|[::1]:ANY_PORT)",
+    )
 
     lim = p.add_argument_group("rate limiting")
     lim.add_argument(
@@ -210,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with emu:
         print(f"API_URL={emu.api_url}", flush=True)
         print(f"TOKEN_URL={emu.token_url}", flush=True)
+        print(f"AUTHORIZE_URL={emu.authorize_url}", flush=True)
         print(
             f"spotify-emulator serving on {emu.base_url} (profile={options.profile}, "
             f"seed={options.seed}, new_releases={options.new_releases})",

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Sequence
 
 from .hostile import hostile_settings
+from .oauth import redirect_problem
 
 PROFILES = ("extended", "development")
 RATE_LIMIT_VARIANTS = ("classic", "quota", "empty", "no_header")
@@ -33,6 +34,9 @@ class EmulatorOptions:
     token_ttl: float = 3600.0
     client_id: str = "emulator-client"
     client_secret: str = "emulator-secret"
+    #: Registered redirect URIs /authorize must match exactly; None accepts any
+    #: secure one (https, or http to 127.0.0.1 / [::1] on any port).
+    redirect_uris: Sequence[str] | None = None
     # rate limiting
     rate_limit: int | None = None
     rate_limit_window: float = 30.0
@@ -68,6 +72,8 @@ class EmulatorOptions:
         self.fault_kinds = tuple(self.fault_kinds)
         if self.track_counts is not None:
             self.track_counts = tuple(int(n) for n in self.track_counts)
+        if self.redirect_uris is not None:
+            self.redirect_uris = tuple(self.redirect_uris)
         self.validate()
 
     def validate(self) -> None:
@@ -96,6 +102,10 @@ class EmulatorOptions:
             raise ValueError("release_spread_days must be >= 0")
         if self.retry_after is not None and self.retry_after < 0:
             raise ValueError("retry_after must be >= 0 or None")
+        for uri in self.redirect_uris or ():
+            problem = redirect_problem(uri)
+            if problem is not None:
+                raise ValueError(f"redirect URI {uri!r} would be refused: {problem}")
         hostile_settings(self).validate()
 
     def replace(self, **changes: object) -> EmulatorOptions:

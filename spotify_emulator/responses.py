@@ -1,38 +1,53 @@
-"""From a parsed request to a Response: the request pipeline and the endpoint handlers.
+"""From a parsed request to a Response: the request pipeline and the catalog handlers.
 
-Routes (method, path) -> handler name are in urls.py; the handlers are here, in
-``HANDLERS``; server.py moves the bytes.  Pipeline of an API request
-(``/v1/...``), in this order:
+Routes (method, path) -> handler name are in urls.py; the catalog handlers are
+here, in ``HANDLERS``, the user ones in ``user_responses.USER_ENDPOINTS``, the
+/authorize page and the user grants in ``oauth_responses``; server.py moves the
+bytes.  Pipeline of an API request (``/v1/...``), in this order:
 latency -> hostile ``status_for`` -> scripted 429 -> rolling-window 429 -> fault
-draw -> auth (401/400) -> method (405) -> tier (403) -> parameters (400) ->
-lookup (404) -> 200, then gzip when the client accepts it.
-The token endpoint gets latency and (unless disabled) faults, never 429s.
-``/_emulator/*`` (admin.py) is served outside all of it: not counted, faulted or limited.
+draw -> auth (401/400) -> method (405) -> tier (403) -> user endpoints: a user
+token (401) and its scope (403) -> parameters (400) -> lookup (404) -> 200, then
+gzip when the client accepts it.
+The token endpoint gets latency and (unless disabled) faults, never 429s;
+/authorize gets latency only.  ``/_emulator/*`` (admin.py) is served outside all
+of it: not counted, faulted or limited.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import dataclasses
-import json
-import re
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 from urllib.parse import parse_qsl, quote_plus
 
 from . import tokens
 from .backend import SpotifyBackend
-from .catalog import is_valid_id
 from .compression import accepts_gzip, gzip_bytes
 from .faults import STATUS_FAULTS
+from .messages import JSON, ApiError, Request, Response, error_body, json_response, oauth_error
+from .oauth_responses import USER_GRANTS, read_client, user_grant
+from .oauth_responses import authorize as authorize_page
+from .params import PathParams, Query
+from .params import id_param as _album_id
+from .params import limit_param as _limit
+from .params import market_param as _market
+from .params import offset_param as _offset
 from .ratelimit import Rejection
 from .render import dumpb
 from .search import SEARCH_TYPES
-from .urls import API_URLS, Match, resolve
+from .urls import ROUTES, Match, resolve
+from .user_responses import USER_ENDPOINTS
 
-JSON = "application/json; charset=utf-8"
+__all__ = [
+    "HANDLERS",
+    "JSON",
+    "ApiError",
+    "Request",
+    "Response",
+    "error_body",
+    "handle",
+    "json_response",
+]
+
 MAX_IDS = 20
 SEARCH_MAX_OFFSET = 1000
 FAULT_MESSAGES = {500: "Server error", 502: "Bad gateway", 503: "Service unavailable"}
@@ -40,66 +55,12 @@ NON_JSON_BODY = (
     b"<html><head><title>Upstream error</title></head>"
     b"<body><h1>Something went wrong</h1><p>Please try again later.</p></body></html>"
 )
-_MARKET = re.compile(r"^[A-Za-z]{2}$")
-
-#: A request's query parameters, and the named groups of its route's pattern.
-Query = Mapping[str, str]
-PathParams = Mapping[str, str]
-
-
-@dataclasses.dataclass
-class Request:
-    """A parsed request; header names lower-case."""
-
-    method: str
-    path: str
-    query: str = ""
-    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    body: bytes = b""
-
-
-@dataclasses.dataclass
-class Response:
-    """What to send; ``fault`` and ``trickle_ms`` tell the server how to misbehave."""
-
-    status: int
-    body: bytes = b""
-    content_type: str | None = JSON
-    headers: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-    endpoint: str = "unknown"
-    fault: str | None = None
-    #: Pause between body bytes (hostile ``trickle_ms``); 0 sends the body at once.
-    trickle_ms: float = 0.0
-
-
-class ApiError(Exception):
-    """A Web API error answered as {"error": {"status": N, "message": "..."}}."""
-
-    def __init__(self, status: int, message: str, headers: list[tuple[str, str]] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or []
-
-    def response(self) -> Response:
-        return Response(self.status, error_body(self.status, self.message), headers=self.headers)
-
-
-def error_body(status: int, message: str) -> bytes:
-    return dumpb({"error": {"status": status, "message": message}})
-
-
-def _oauth_error(error: str, description: str | None = None) -> Response:
-    body: dict[str, str] = {"error": error}
-    if description is not None:
-        body["error_description"] = description
-    return Response(400, dumpb(body), content_type="application/json")
 
 
 # -------------------------------------------------------------------- pipeline
 def handle(backend: SpotifyBackend, req: Request) -> Response:
     """Answer one API or token request (never raises for client mistakes)."""
-    match = resolve(API_URLS, req.method, req.path)
+    match = resolve(ROUTES, req.method, req.path)
     endpoint = match.handler if match is not None else "unknown"
     if backend.latency_ms > 0:
         time.sleep(backend.latency_ms / 1000.0)
@@ -110,6 +71,8 @@ def handle(backend: SpotifyBackend, req: Request) -> Response:
         resp = ApiError(404, "Service not found").response()
     elif endpoint == "token":
         resp = _token_pipeline(backend, req, match)
+    elif endpoint == "authorize":
+        resp = authorize_page(backend, req) if match.allowed else _not_allowed()
     else:
         resp = _api_pipeline(backend, req, match)
     resp.endpoint = endpoint
@@ -138,6 +101,10 @@ def _apply_wire_fault(resp: Response, fault: str | None) -> Response:
     return resp
 
 
+def _not_allowed() -> Response:
+    return ApiError(405, "Method not allowed").response()
+
+
 def _token_pipeline(backend: SpotifyBackend, req: Request, match: Match) -> Response:
     fault = backend.faults.draw(is_token=True)
     if fault is not None and fault in STATUS_FAULTS:
@@ -158,21 +125,25 @@ def _api_pipeline(backend: SpotifyBackend, req: Request, match: Match) -> Respon
     if fault is not None and fault in STATUS_FAULTS:
         return _fault_response(fault)
     try:
-        authorize(backend, req.headers.get("authorization"))
+        bearer = authorize(backend, req.headers.get("authorization"))
         if not match.allowed:
             raise ApiError(405, "Method not allowed")
         if backend.is_forbidden(match.handler):
             raise ApiError(403, "Forbidden")
         query = dict(parse_qsl(req.query, keep_blank_values=True))
-        resp = HANDLERS[match.handler](backend, query, match.params)
+        user_endpoint = USER_ENDPOINTS.get(match.handler)
+        if user_endpoint is not None:
+            resp = user_endpoint.serve(backend, backend.tokens.grant(bearer), query, match.params)
+        else:
+            resp = HANDLERS[match.handler](backend, query, match.params)
     except ApiError as exc:
         resp = exc.response()
     return _apply_wire_fault(resp, fault)
 
 
 # ------------------------------------------------------------------ auth, 429
-def authorize(backend: SpotifyBackend, header: str | None) -> None:
-    """Raise the 400/401 Spotify sends for a missing, bad or expired bearer token."""
+def authorize(backend: SpotifyBackend, header: str | None) -> str:
+    """The bearer token; raise the 400/401 Spotify sends for a missing, bad or expired one."""
     if not header or not header.strip():
         raise ApiError(401, tokens.NO_TOKEN, [("WWW-Authenticate", 'Bearer realm="spotify"')])
     scheme, _, bearer = header.strip().partition(" ")
@@ -185,6 +156,7 @@ def authorize(backend: SpotifyBackend, header: str | None) -> None:
     if problem is not None:
         challenge = f'Bearer realm="spotify", error="invalid_token", error_description="{problem}"'
         raise ApiError(401, problem, [("WWW-Authenticate", challenge)])
+    return bearer
 
 
 def too_many_requests(rejection: Rejection, raw_retry_after: str | None = None) -> Response:
@@ -206,75 +178,28 @@ def too_many_requests(rejection: Rejection, raw_retry_after: str | None = None) 
 
 # ----------------------------------------------------------------- token
 def token(backend: SpotifyBackend, req: Request, issue: bool = True) -> Response:
-    """POST /api/token, client credentials grant only."""
+    """POST /api/token: client credentials here, the user grants in oauth_responses."""
     form = dict(parse_qsl(req.body.decode("utf-8", "replace"), keep_blank_values=True))
     grant = form.get("grant_type")
     if not grant:
-        return _oauth_error("unsupported_grant_type", "grant_type parameter is missing")
-    if grant != "client_credentials":
-        return _oauth_error(
+        return oauth_error("unsupported_grant_type", "grant_type parameter is missing")
+    if grant != "client_credentials" and grant not in USER_GRANTS:
+        return oauth_error(
             "unsupported_grant_type",
             "grant_type must be client_credentials, authorization_code or refresh_token",
         )
-    header = req.headers.get("authorization")
-    if header:
-        scheme, _, encoded = header.strip().partition(" ")
-        try:
-            if scheme.lower() != "basic":
-                raise ValueError(scheme)
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            return _oauth_error("invalid_client")
-        client_id, sep, client_secret = decoded.partition(":")
-        if not sep:
-            return _oauth_error("invalid_client")
-    else:
-        client_id = form.get("client_id", "")
-        client_secret = form.get("client_secret", "")
-    if client_id != backend.options.client_id:
-        return _oauth_error("invalid_client", "Invalid client")
-    if client_secret != backend.options.client_secret:
-        return _oauth_error("invalid_client", "Invalid client secret")
+    client = read_client(req, form)
+    if isinstance(client, Response):
+        return client
+    if grant != "client_credentials":
+        return user_grant(backend, grant, form, client, issue)
+    if client.client_id != backend.options.client_id:
+        return oauth_error("invalid_client", "Invalid client")
+    if client.secret != backend.options.client_secret:
+        return oauth_error("invalid_client", "Invalid client secret")
     issued = backend.tokens.issue() if issue else backend.tokens.throwaway()
     body = {"access_token": issued, "token_type": "Bearer", "expires_in": backend.tokens.expires_in}
     return Response(200, dumpb(body), content_type="application/json")
-
-
-# ----------------------------------------------------------------- parameters
-def _int(params: Query, name: str, default: int, lo: int, hi: int | None, message: str) -> int:
-    raw = params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, message) from None
-    if value < lo or (hi is not None and value > hi):
-        raise ApiError(400, message)
-    return value
-
-
-def _limit(params: Query, default: int, maximum: int) -> int:
-    return _int(params, "limit", default, 1, maximum, "Invalid limit")
-
-
-def _offset(params: Query, maximum: int | None = None) -> int:
-    return _int(params, "offset", 0, 0, maximum, "Invalid offset")
-
-
-def _market(params: Query, name: str = "market") -> str | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    if not _MARKET.match(raw):
-        raise ApiError(400, "Invalid market code")
-    return raw.upper()
-
-
-def _album_id(album_id: str | None) -> str:
-    if album_id is None or not is_valid_id(album_id):
-        raise ApiError(400, "invalid id")
-    return album_id
 
 
 # ------------------------------------------------------------------ endpoints
@@ -403,8 +328,3 @@ HANDLERS: dict[str, Handler] = {
     "several_audiobooks": not_emulated,
     "several_chapters": not_emulated,
 }
-
-
-def json_response(value: Any, status: int = 200) -> Response:
-    """A plain JSON response (admin endpoints)."""
-    return Response(status, json.dumps(value, ensure_ascii=False).encode("utf-8"))

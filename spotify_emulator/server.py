@@ -253,6 +253,11 @@ class EmulatorServer:
         """``http://127.0.0.1:PORT/api/token``."""
         return self.backend.base_url + "/api/token"
 
+    @property
+    def authorize_url(self) -> str:
+        """``http://127.0.0.1:PORT/authorize`` (Spotify's accounts page, answered at once)."""
+        return self.backend.base_url + "/authorize"
+
     def _bound(self) -> tuple[str, int]:
         if self._server is None:
             raise RuntimeError("emulator is not running")

@@ -1,6 +1,7 @@
 """The route table: (method, path pattern) -> handler name, apart from the handlers.
 
-As in moto's ``urls.py``: ``responses.py`` holds the API and token handlers,
+As in moto's ``urls.py``: ``responses.py`` holds the catalog and token handlers,
+``user_responses.py`` the user ones, ``oauth_responses.py`` the /authorize page,
 ``admin.py`` the ``/_emulator/*`` ones, each in a dict keyed by these names; the
 handler name is also the endpoint name counted in stats.  Patterns are regular
 expressions matched against the whole path (a trailing slash is ignored, as the
@@ -35,6 +36,7 @@ def _routes(*table: tuple[str, str, str]) -> tuple[Route, ...]:
 
 
 _ID = r"(?P<album_id>[^/]+)"
+_PLAYLIST = r"(?P<playlist_id>[^/]+)"
 
 API_URLS = _routes(
     ("POST", r"/api/token", "token"),
@@ -54,6 +56,27 @@ API_URLS = _routes(
     ("GET", r"/v1/chapters", "several_chapters"),
 )
 
+#: The user side (user_responses.py): user tokens only, one scope each.
+USER_URLS = _routes(
+    ("GET", r"/v1/me", "me"),
+    ("GET", r"/v1/me/player/recently-played", "recently_played"),
+    ("GET", r"/v1/me/top/artists", "top_artists"),
+    ("GET", r"/v1/me/top/tracks", "top_tracks"),
+    ("GET", r"/v1/me/tracks", "saved_tracks"),
+    ("GET", r"/v1/me/albums", "saved_albums"),
+    ("GET", r"/v1/me/following", "followed_artists"),
+    ("GET", r"/v1/me/playlists", "playlists"),
+    ("GET", r"/v1/users/(?P<user_id>[^/]+)/playlists", "user_playlists"),
+    ("GET", rf"/v1/playlists/{_PLAYLIST}/items", "playlist_items"),
+    ("GET", rf"/v1/playlists/{_PLAYLIST}/tracks", "playlist_tracks"),
+)
+
+#: The accounts page a browser visits (oauth_responses.py): answered at once.
+ACCOUNTS_URLS = _routes(("GET", r"/authorize", "authorize"))
+
+#: Everything ``responses.handle`` serves.
+ROUTES = (*API_URLS, *USER_URLS, *ACCOUNTS_URLS)
+
 ADMIN_URLS = _routes(
     ("GET", r"/_emulator/stats", "stats"),
     ("GET", r"/_emulator/catalog", "catalog"),
@@ -65,10 +88,20 @@ ADMIN_URLS = _routes(
     ("POST", r"/_emulator/hostile", "hostile"),
     ("POST", r"/_emulator/add_album", "add_album"),
     ("POST", r"/_emulator/make_unavailable", "make_unavailable"),
+    ("GET", r"/_emulator/user", "user_summary"),
+    ("POST", r"/_emulator/user/play", "user_play"),
+    ("POST", r"/_emulator/user/save_tracks", "user_save_tracks"),
+    ("POST", r"/_emulator/user/save_albums", "user_save_albums"),
+    ("POST", r"/_emulator/user/follow", "user_follow"),
+    ("POST", r"/_emulator/user/edit_playlist", "user_edit_playlist"),
+    ("POST", r"/_emulator/user/revoke", "user_revoke"),
+    ("POST", r"/_emulator/user/age_consent", "user_age_consent"),
+    ("POST", r"/_emulator/user/consent", "user_consent"),
+    ("POST", r"/_emulator/user/settings", "user_settings"),
 )
 
 #: Endpoint names of the API (what ``backend.forbid`` and the stats know).
-API_ENDPOINTS = tuple(dict.fromkeys(r.handler for r in API_URLS))
+API_ENDPOINTS = tuple(dict.fromkeys(r.handler for r in ROUTES))
 
 
 def resolve(table: Sequence[Route], method: str, path: str) -> Match | None:

@@ -41,4 +41,14 @@ def test_demo_script(meltano_available: None):
     assert names == {"Demo Album One", "Demo Single Two"}
     assert _count_lines(incremental / "album_tracks.jsonl") == 16  # 14 + 2 tracks
     assert "PROBLEM" not in output
-    assert "release_date_normalized = 2026-11-20" in output
+    assert "new_releases: 252 listed albums remembered as synced" in output
+
+    # Your own data, after `tap-spotify login --no-browser` against the emulator.
+    user = REPO_ROOT / "output" / "demo-user"
+    listener = SpotifyBackend(EmulatorOptions(new_releases=250)).users.summary()["counts"]
+    assert _count_lines(user / "me.jsonl") == 1
+    assert _count_lines(user / "recently_played.jsonl") == listener["readable_plays"]
+    assert _count_lines(user / "saved_tracks.jsonl") == listener["saved_tracks"]
+    assert _count_lines(user / "playlists.jsonl") == listener["playlists"]
+    assert "User streams enabled: me, recently_played" in output
+    assert "TAP_SPOTIFY_REFRESH_TOKEN=" not in output

@@ -52,21 +52,19 @@ def test_second_run_is_incremental_and_full_refresh_reextracts(
     # Meltano kept the tap's bookmark in its system database.
     state = project.state(STATE_ID)
     bookmark = state["singer_state"]["bookmarks"]["new_releases"]
-    newest = max(r["release_date_normalized"] for r in first["new_releases"])
-    assert bookmark["replication_key"] == "release_date_normalized"
-    assert bookmark["replication_key_value"] == newest
-    assert "synced_in_window" in bookmark
+    assert bookmark["synced"] == list(catalog.new_release_ids)  # the listed albums synced
 
     # Nothing new: the second run emits no album and no track.
     second = jsonl_run(project, spotify, "run2")
     assert second == {"new_releases": [], "albums": [], "album_tracks": []}
 
-    # New albums, one of them listed late (released a week before the bookmark, so
-    # inside the lookback window): the next run emits exactly those, with their tracks.
+    # New albums, one listed at the end and one dated by year only: the next run emits
+    # exactly those, with their tracks.
     added = [
         spotify.backend.add_album(release_date=catalog.today.isoformat(), tracks=12),
         spotify.backend.add_album(release_date="2026-11-18", precision="day", tracks=51),
         spotify.backend.add_album(release_date="2026-11-13", tracks=3, list_first=False),
+        spotify.backend.add_album(release_date="2026", precision="year", tracks=2),
     ]
     third = jsonl_run(project, spotify, "run3")
     assert_exactly(third, expected_from(spotify, added))
@@ -77,4 +75,4 @@ def test_second_run_is_incremental_and_full_refresh_reextracts(
     # --full-refresh ignores the bookmark: everything again, still each once.
     fifth = jsonl_run(project, spotify, "run5", "--full-refresh")
     assert_exactly(fifth, expected_from(spotify))
-    assert len(fifth["new_releases"]) == 253
+    assert len(fifth["new_releases"]) == 254

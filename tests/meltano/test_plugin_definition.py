@@ -61,7 +61,7 @@ def test_new_project_adds_the_tap_from_its_definition_and_runs(
     fresh("install")
 
     listed = fresh("config", "list", "--all", "tap-spotify", env=tap_env(spotify)).stdout
-    for setting in ("client_id", "client_secret", "api_url", "lookback_days"):
+    for setting in ("client_id", "client_secret", "api_url", "refresh_token"):
         assert setting in listed
 
     fresh("run", "tap-spotify", "target-jsonl", env=tap_env(spotify))
