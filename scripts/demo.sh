@@ -141,11 +141,11 @@ USER_ENV="$LOG_DIR/demo-user.env"
 rm -f "$USER_ENV"
 say "tap-spotify login --no-browser  (the demo opens the URL, as your browser would)"
 "$PY" scripts/demo_login.py "$USER_ENV" || die "tap-spotify login failed"
-say "Run 3: meltano run tap-spotify target-jsonl with your authorization  ->  $OUT_USER/"
+say "Run 3: meltano run --full-refresh tap-spotify target-jsonl with your authorization  ->  $OUT_USER/"
 (
     set -a; . "$USER_ENV"; set +a
     TARGET_JSONL_DESTINATION_PATH="$OUT_USER" quiet "$LOG_DIR/run3.log" \
-        "$MELTANO" run --state-id-suffix demo-user tap-spotify target-jsonl
+        "$MELTANO" run --full-refresh --state-id-suffix demo-user tap-spotify target-jsonl
 )
 "$PY" scripts/demo_summary.py --user "$OUT_USER"
 
