@@ -11,11 +11,12 @@ from __future__ import annotations
 from singer_sdk import typing as th
 
 from tap_spotify.schemas.objects import (
+    EXTERNAL_IDS,
     EXTERNAL_URLS,
     IMAGE,
-    LINKED_TRACK,
     RESTRICTIONS,
     SIMPLE_ARTIST,
+    SIMPLE_TRACK_FIELDS,
 )
 
 
@@ -54,11 +55,7 @@ ALBUM = th.PropertiesList(
         th.Property("text", th.StringType),
         th.Property("type", th.StringType),
     ))),
-    th.Property("external_ids", th.ObjectType(
-        th.Property("isrc", th.StringType),
-        th.Property("ean", th.StringType),
-        th.Property("upc", th.StringType),
-    )),
+    th.Property("external_ids", EXTERNAL_IDS),
     th.Property("genres", th.ArrayType(th.StringType)),
     th.Property("label", th.StringType),
     th.Property("popularity", th.IntegerType),
@@ -68,20 +65,5 @@ ALBUM_TRACK = th.PropertiesList(
     th.Property("id", th.StringType, required=True),
     th.Property("album_id", th.StringType, required=True,
                 description="The id of the album this track was read from"),
-    th.Property("name", th.StringType),
-    th.Property("artists", th.ArrayType(SIMPLE_ARTIST)),
-    th.Property("available_markets", th.ArrayType(th.StringType)),
-    th.Property("disc_number", th.IntegerType),
-    th.Property("track_number", th.IntegerType),
-    th.Property("duration_ms", th.IntegerType),
-    th.Property("explicit", th.BooleanType),
-    th.Property("external_urls", EXTERNAL_URLS),
-    th.Property("href", th.StringType),
-    th.Property("is_playable", th.BooleanType),
-    th.Property("is_local", th.BooleanType),
-    th.Property("linked_from", LINKED_TRACK),
-    th.Property("restrictions", RESTRICTIONS),
-    th.Property("preview_url", th.StringType),
-    th.Property("type", th.StringType),
-    th.Property("uri", th.StringType),
+    *SIMPLE_TRACK_FIELDS,
 ).to_dict()

@@ -31,7 +31,7 @@ def link_fields() -> list[th.Property]:
 SIMPLE_ARTIST = th.ObjectType(*link_fields(), th.Property("name", th.StringType))
 LINKED_TRACK = th.ObjectType(*link_fields())
 
-ARTIST_FIELDS = [
+ARTIST_FIELDS: list[th.Property] = [
     *link_fields(),
     th.Property("name", th.StringType),
     th.Property("followers", FOLLOWERS),
@@ -54,27 +54,38 @@ SIMPLE_ALBUM = th.ObjectType(
     th.Property("is_playable", th.BooleanType),
 )
 
-TRACK_FIELDS = [
-    *link_fields(),
+EXTERNAL_IDS = th.ObjectType(
+    th.Property("isrc", th.StringType),
+    th.Property("ean", th.StringType),
+    th.Property("upc", th.StringType),
+)
+
+#: A simplified track (an album's tracks), after its id.
+SIMPLE_TRACK_FIELDS: list[th.Property] = [
     th.Property("name", th.StringType),
-    th.Property("album", SIMPLE_ALBUM),
     th.Property("artists", th.ArrayType(SIMPLE_ARTIST)),
     th.Property("available_markets", th.ArrayType(th.StringType)),
     th.Property("disc_number", th.IntegerType),
     th.Property("track_number", th.IntegerType),
     th.Property("duration_ms", th.IntegerType),
     th.Property("explicit", th.BooleanType),
-    th.Property("external_ids", th.ObjectType(
-        th.Property("isrc", th.StringType),
-        th.Property("ean", th.StringType),
-        th.Property("upc", th.StringType),
-    )),
-    th.Property("is_local", th.BooleanType),
+    th.Property("external_urls", EXTERNAL_URLS),
+    th.Property("href", th.StringType),
     th.Property("is_playable", th.BooleanType),
+    th.Property("is_local", th.BooleanType),
     th.Property("linked_from", LINKED_TRACK),
     th.Property("restrictions", RESTRICTIONS),
-    th.Property("popularity", th.IntegerType),
     th.Property("preview_url", th.StringType),
+    th.Property("type", th.StringType),
+    th.Property("uri", th.StringType),
+]
+
+TRACK_FIELDS: list[th.Property] = [
+    th.Property("id", th.StringType),
+    *SIMPLE_TRACK_FIELDS,
+    th.Property("album", SIMPLE_ALBUM),
+    th.Property("external_ids", EXTERNAL_IDS),
+    th.Property("popularity", th.IntegerType),
     # Playlist items: an episode says so (`episode`), and 2026 answers flag tracks too.
     th.Property("episode", th.BooleanType),
     th.Property("track", th.BooleanType),
