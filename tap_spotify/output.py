@@ -5,8 +5,10 @@ The SDK's msgspec writer, plus four promises:
   other than a RECORD (so a STATE never reaches the target ahead of the records it
   covers), when it grows past FLUSH_BYTES, and at exit; one write per record cost
   more than the record itself;
-- a SIGTERM or SIGINT that arrives while lines are being written waits for them,
-  then the run stops with the buffer flushed and one last STATE;
+- a SIGTERM or SIGINT that arrives while a message is being encoded or lines are
+  being written waits for them (encoding again from the handler would reuse the
+  encoder's buffer mid-message), then the run stops with the buffer flushed and one
+  last STATE;
 - a target that stops reading ends the run with one clear error;
 - a SCHEMA identical to the last one sent for its stream (the SDK sends one per child
   sync) is not sent again.
@@ -40,7 +42,7 @@ class WholeLineWriter(MsgSpecWriter):
     def __init__(self) -> None:
         super().__init__()
         self.buffer = bytearray()
-        self.writing = False
+        self.busy = False  # encoding a message or writing lines
         self.pending_signal: int | None = None
         self.last_schema: dict[str, bytes] = {}
         self.current_state: t.Callable[[], t.Mapping[str, t.Any]] | None = None
@@ -53,8 +55,8 @@ class WholeLineWriter(MsgSpecWriter):
             signal.signal(signum, self.on_signal)
 
     def on_signal(self, signum: int, frame: FrameType | None) -> None:
-        if self.writing:
-            self.pending_signal = signum  # the lines being written end first
+        if self.busy:
+            self.pending_signal = signum  # the message or lines under way end first
         else:
             self.stop(signum)
 
@@ -63,9 +65,10 @@ class WholeLineWriter(MsgSpecWriter):
         written), then end the run."""
         signal.signal(signum, signal.SIG_DFL)  # a second signal ends it at once
         self.pending_signal = None
+        self.busy = True
         if self.current_state is not None:
             self.buffer += self.format_message(StateMessage(value=dict(self.current_state())))
-        self.flush()
+        self.write_out()
         raise RunStopped(signal.Signals(signum).name, signum)
 
     def serialize_message(self, message: Message) -> bytearray:
@@ -74,34 +77,42 @@ class WholeLineWriter(MsgSpecWriter):
         return super().serialize_message(message)
 
     def write_message(self, message: Message) -> None:
-        line = self.format_message(message)
-        if isinstance(message, SchemaMessage):
-            if self.last_schema.get(message.stream) == line:
-                return
-            self.last_schema[message.stream] = bytes(line)
-        self.buffer += line
-        if not isinstance(message, RecordMessage) or len(self.buffer) >= FLUSH_BYTES:
-            self.flush()
-
-    def flush(self) -> None:
-        self.writing = True
+        self.busy = True
         try:
-            sys.stdout.buffer.write(self.buffer)
-            sys.stdout.buffer.flush()
+            line = self.format_message(message)
+            if isinstance(message, SchemaMessage):
+                if self.last_schema.get(message.stream) == line:
+                    return
+                self.last_schema[message.stream] = bytes(line)
+            self.buffer += line
+            if not isinstance(message, RecordMessage) or len(self.buffer) >= FLUSH_BYTES:
+                self.write_out()
+        finally:
+            self.busy = False
+        if self.pending_signal is not None:
+            self.stop(self.pending_signal)
+
+    def write_out(self) -> None:
+        """The buffer to stdout; the caller keeps signals waiting (`busy`)."""
+        out = sys.stdout.buffer
+        try:
+            # A write that a signal interrupts returns what it wrote so far, the rest
+            # untold (blocked on a full pipe, for instance): so write until all is out.
+            with memoryview(self.buffer) as view:
+                written = 0
+                while written < len(view):
+                    written += out.write(view[written:]) or 0
+            out.flush()
         except BrokenPipeError:
-            self.buffer.clear()
             raise TargetStopped(
                 "the target stopped reading (its end of the pipe closed): see the "
                 "target's own message above; what it read before is complete."
             ) from None
         finally:
-            self.writing = False
-        self.buffer.clear()
-        if self.pending_signal is not None:
-            self.stop(self.pending_signal)
+            self.buffer.clear()
 
     def flush_at_exit(self) -> None:
         """Records written after the last STATE (a run that failed): out they go."""
-        if self.buffer:
+        if self.buffer and not self.busy:
             with contextlib.suppress(TargetStopped, OSError, ValueError):
-                self.flush()
+                self.write_out()
