@@ -664,8 +664,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                          *user_bench.measure(), ""])
     history = ROOT / "benchmarks" / "history_results.md"
     if history.exists():  # bench.sh runs benchmarks/history_bench.py first
-        report += "\n" + history.read_text(encoding="utf-8").replace("## ", "## Listening "
-                                                                         "history: ", 1)
+        report += "\n" + history.read_text(encoding="utf-8")
     print("\n" + report.split("## Results\n", 1)[1])
     if not args.no_markdown:
         args.markdown.write_text(report, encoding="utf-8")
