@@ -339,6 +339,12 @@ class _HistoryStream(Stream):
         incremental = self.replication_method == "INCREMENTAL"
         state = self.stream_state
         bookmark, done = read_bookmark(state, self.name) if incremental else (None, set())
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if bookmark is not None and bookmark > now:  # would hide every play for ever
+            self.logger.warning("%s: the state's bookmark %s is in the future; reading as if "
+                                "there were none.", self.name, bookmark)
+            state.pop("replication_key_value", None)
+            bookmark, done = None, set()
         edge = Edge(state if incremental else {}, bookmark, done)
         written = 0
         with gc_paused(), tempfile.TemporaryFile(prefix="tap-spotify-history-") as spill:

@@ -129,3 +129,15 @@ def test_a_run_stopped_at_any_state_resumes_without_loss_or_repeat(sync, tmp_pat
         resumed = sync(tmp_path / "x", state=state)
         assert [r["play_id"] for r in resumed.records(HISTORY)] == \
             [r["play_id"] for r in seen[count:]]
+
+
+def test_a_bookmark_in_the_future_is_set_aside_with_a_warning(sync, tmp_path):
+    plays = make_plays(300, seed=21)
+    write_extended(tmp_path / "x", plays, per_file=100)
+    state = {"bookmarks": {HISTORY: {"replication_key": "ts",
+                                     "replication_key_value": "2031-01-01T00:00:00Z",
+                                     "edge_play_ids": []}}}
+    run = sync(tmp_path / "x", state=state)
+    assert run.returncode == 0, run.stderr
+    assert len(run.records(HISTORY)) == 300
+    assert "bookmark 2031-01-01T00:00:00Z is in the future" in run.stderr

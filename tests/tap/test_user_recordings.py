@@ -148,3 +148,21 @@ def test_every_recorded_field_reaches_the_records(recorded_spotify, tap_run):
                                for i in ITEMS["items"]])
     assert len(run.records("playlist_items")) == len(ITEMS["items"]) * len(
         PATHS["/v1/me/playlists"]["items"])
+
+
+def test_a_field_spotify_adds_is_dropped_with_the_sdks_warning(recorded_spotify, tap_run):
+    PATHS["/v1/me"] = {**recorded("current_user"), "listening_persona": "night owl"}
+    try:
+        run = tap_run({"client_id": "id", "client_secret": "secret", "refresh_token": "r",
+                       "api_url": recorded_spotify + "/v1",
+                       "auth_url": recorded_spotify + "/api/token"})
+    finally:
+        PATHS["/v1/me"] = recorded("current_user")
+    assert run.returncode == 0, run.stderr
+    (me,) = run.records("me")
+    assert "listening_persona" not in me and me["id"]
+    schema = next(m["schema"] for m in run.messages
+                  if m["type"] == "SCHEMA" and m["stream"] == "me")
+    assert "listening_persona" not in schema["properties"]  # records match their SCHEMA
+    assert ("Properties ('listening_persona',) were present in the 'me' stream but not "
+            "found in catalog schema. Ignoring.") in run.stderr

@@ -185,3 +185,13 @@ def test_no_token_reaches_the_output(listener, tap_run):
     assert run.returncode == 0
     assert token not in run.stderr and token.encode() not in run.stdout
     assert listener.backend.options.client_secret not in run.stderr
+
+
+def test_a_bookmark_in_the_future_is_set_aside_with_a_warning(listener, tap_run):
+    state = {"bookmarks": {"recently_played": {"replication_key": "played_at",
+                                               "replication_key_value": "2031-01-01T00:00:00Z"}}}
+    run = tap_run(user_config(listener), state=state)
+    assert run.returncode == 0, run.stderr
+    assert len(run.records("recently_played")) == 50
+    assert "recently_played: the state's bookmark 2031-01-01T00:00:00Z is in the future" \
+        in run.stderr
