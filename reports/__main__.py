@@ -1,0 +1,3 @@
+from reports.listening import main
+
+raise SystemExit(main())
