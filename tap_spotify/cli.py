@@ -1,44 +1,86 @@
-"""The `tap-spotify` command: the SDK's CLI, with every error the user can act on
-reported as one line and a non-zero exit, never a traceback."""
+"""The `tap-spotify` command: the SDK's Singer command, with `login` beside it, and
+every error the user can act on reported as one line and a non-zero exit.
+
+    tap-spotify --config ENV [--state FILE] [--catalog FILE]   run the tap
+    tap-spotify login [--no-browser] ...                       store a listener's token
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import typing as t
 from pathlib import Path
 
+import click
 from dotenv import load_dotenv
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.plugin_base import SingerCommand
 
 from tap_spotify.errors import ConfigError, RunStopped, TapSpotifyError, TargetStopped
-from tap_spotify.tap import TapSpotify
+from tap_spotify.output import check_stdout
+
+PROG = "tap-spotify"
+
+
+class TapCommand(SingerCommand, click.Group):
+    """The SDK's command as a group: with no subcommand it runs the tap; `login` is
+    loaded only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return ["login"]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name != "login":
+            return None
+        from tap_spotify.login import login_command
+
+        return login_command
+
+
+def singer_group(command: click.Command, run: t.Callable[..., None]) -> TapCommand:
+    """`command` (the SDK's) as a `TapCommand` whose callback runs the tap only when no
+    subcommand was given."""
+
+    def callback(**params: t.Any) -> None:
+        if click.get_current_context().invoked_subcommand is None:
+            run(**params)
+
+    return TapCommand(name=command.name, params=command.params, callback=callback,
+                      help="Run the Singer tap (with --config), or `login` to store a "
+                           "listener's authorization.", invoke_without_command=True,
+                      context_settings=command.context_settings,
+                      logger=logging.getLogger(PROG))
 
 
 def main() -> None:
     """Console entry point. Reads `.env` from the working directory first (the shell's
-    own variables win over it)."""
+    own variables win over it); `--config ENV` then takes the settings from both."""
     load_dotenv(Path.cwd() / ".env", override=False)
-    if sys.argv[1:2] == ["login"]:
-        from tap_spotify.login import main as login
+    from tap_spotify.tap import TapSpotify
 
-        sys.exit(login(sys.argv[2:]))
     try:
         check_inputs(sys.argv[1:])
         TapSpotify.cli()
     except RunStopped as exc:
-        print(f"tap-spotify: {exc}: every line written is whole, and the last STATE covers "
+        print(f"{PROG}: {exc}: every line written is whole, and the last STATE covers "
               "what was written; run again with that state to go on.", file=sys.stderr)
         sys.exit(exc.exit_code)
     except TapSpotifyError as exc:
         if isinstance(exc, TargetStopped):  # nothing more can reach the target
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        print(f"tap-spotify: error: {exc}", file=sys.stderr)
+        print(f"{getattr(exc, 'program', PROG)}: error: {one_line(exc)}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except (FatalAPIError, RetriableAPIError) as exc:
-        print(f"tap-spotify: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
         sys.exit(1)
+
+
+def one_line(exc: BaseException) -> str:
+    """A message as one line (messages with server text are made safe where built)."""
+    return " ".join(str(exc).split())
 
 
 def option_values(args: list[str], name: str) -> list[str]:
@@ -53,21 +95,15 @@ def option_values(args: list[str], name: str) -> list[str]:
 
 
 def check_inputs(args: list[str]) -> None:
-    """Check the files and variables the SDK would otherwise fail on with a traceback."""
+    """Check the files the SDK would otherwise fail on with a traceback, and stdout."""
+    if not {"--about", "--help", "--version", "--discover"} & set(args):
+        check_stdout()
     for value in option_values(args, "--config"):
-        if value == "ENV":
-            check_environment()
-        else:
+        if value != "ENV":
             read_json_object(value, "config file", "a JSON object of settings")
     for value in option_values(args, "--state"):
-        state = read_json_object(value, "state file", "a JSON object such as "
-                                 '{"bookmarks": {...}}, as the tap writes in STATE messages')
-        bookmarks = state.get("bookmarks", {})
-        if not isinstance(bookmarks, dict) or not all(isinstance(v, dict)
-                                                      for v in bookmarks.values()):
-            raise ConfigError(f"state file {value}: `bookmarks` must map each stream's name "
-                              "to an object; fix the file, or run without --state to start "
-                              "over.")
+        read_json_object(value, "state file", "a JSON object such as "
+                         '{"bookmarks": {...}}, as the tap writes in STATE messages')
     for value in option_values(args, "--catalog"):
         read_json_object(value, "catalog file", "a JSON object with `streams`, as "
                          "`tap-spotify --discover` writes")
@@ -88,26 +124,3 @@ def read_json_object(path: str, what: str, expected: str) -> dict:
         raise ConfigError(f"{what} {path} holds a JSON {type(value).__name__}: it must hold "
                           f"{expected}.")
     return value
-
-
-def check_environment() -> None:
-    """`--config ENV`: each TAP_SPOTIFY_* variable must parse as its setting's type."""
-    schema = TapSpotify.settings_schema()
-    for key, spec in schema["properties"].items():
-        name = "TAP_SPOTIFY_" + key.upper()
-        value = os.environ.get(name)
-        if value is None:
-            continue
-        types: t.Any = spec.get("type", ())
-        if "integer" in types:
-            try:
-                int(value)
-            except ValueError:
-                raise ConfigError(f"{name} is {value!r}: it must be a whole number from "
-                                  f"{spec.get('minimum')} to {spec.get('maximum')}.") from None
-        elif "object" in types:
-            try:
-                json.loads(value)
-            except json.JSONDecodeError:
-                raise ConfigError(f"{name} is not valid JSON: {key} takes a JSON object."
-                                  ) from None

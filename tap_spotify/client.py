@@ -1,57 +1,52 @@
-"""The base stream, and the HTTP session every stream of a run shares.
+"""The base stream, and what every stream of a run shares.
 
 Requests go through the SDK's own path (`request_records`, `request_decorator`,
 `validate_response`); what Spotify needs beyond it lives here:
-- `SpotifySession`: one keep-alive pool, a deadline for each whole request (a body
-  that trickles in byte by byte cannot hold a run for ever), and one pause for every
-  worker when Spotify answers 429;
+- `SpotifyClient`: the settings, the session (session.py), the token (auth.py), the
+  workers, and the checks every answer passes;
 - `NextLinkPaginator`: follows `next` links, but never to another host and never
-  round a loop;
-- `SpotifyStream`: Spotify's URLs, errors and retry policy (auth.py).
+  round a loop, whether the loop is in the links or in what the pages hold;
+- `SpotifyStream`: Spotify's URLs, answers and retry policy (retry.py), and the
+  record's shape (records.py).
 """
 
 from __future__ import annotations
 
-import io
-import itertools
 import logging
-import os
-import threading
-import time
 import typing as t
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from urllib.parse import parse_qsl, urlparse
 
+import backoff
 import msgspec
 import requests
-import urllib3
-from requests.adapters import HTTPAdapter
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import BaseHATEOASPaginator
 from singer_sdk.streams import RESTStream
 
-from tap_spotify.auth import (
-    BACKOFF_MAX_TRIES,
-    SpotifyAuthenticator,
-    backoff_waits,
-    describe_failure,
-)
-from tap_spotify.errors import RequestDeadline, classify, retry_after_seconds, where
+from tap_spotify import retry
+from tap_spotify.auth import SpotifyAuthenticator
+from tap_spotify.errors import MalformedAnswer, Redactor, classify, error_in_body, where
+from tap_spotify.records import RecordShape
+from tap_spotify.session import SpotifySession
 
 if t.TYPE_CHECKING:
     from backoff.types import Details
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-T = t.TypeVar("T")
+    from tap_spotify.settings import Settings
+    from tap_spotify.streams.listeners import Listener
 
-#: Connecting gets no longer than this, within the request's whole deadline.
-CONNECT_TIMEOUT_SECONDS = 10.0
-#: No Spotify answer comes near this; a larger body is a broken or hostile server.
-MAX_BODY_BYTES = 64 << 20
+try:
+    from typing import override  # type: ignore[attr-defined]
+except ImportError:  # Python < 3.12
+    from typing_extensions import override
+
+T = t.TypeVar("T")
 
 decode_json = msgspec.json.Decoder().decode
 #: Each answer's body, decoded once (in `validate_response`, so that a broken body is
@@ -65,96 +60,14 @@ def body_of(response: requests.Response) -> t.Any:
     return BODIES[response]
 
 
-class DeadlineAdapter(HTTPAdapter):
-    """Reads each body itself, so that the whole request has a deadline: requests'
-    own timeout applies to each read, and a server may send a byte a second."""
-
-    def __init__(self, deadline: float, pool_size: int) -> None:
-        super().__init__(pool_connections=2, pool_maxsize=pool_size)
-        self.deadline = deadline
-
-    def send(self, request: requests.PreparedRequest, stream: bool = False,  # type: ignore[override]
-             timeout: t.Any = None, **kwargs: t.Any) -> requests.Response:
-        give_up_at = time.monotonic() + self.deadline
-        response = super().send(request, stream=True, **kwargs, timeout=(
-            min(CONNECT_TIMEOUT_SECONDS, self.deadline), self.deadline))
-        raw = response.raw
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            while chunk := raw.read1(1 << 16, decode_content=False):
-                chunks.append(chunk)
-                size += len(chunk)
-                if time.monotonic() > give_up_at or size > MAX_BODY_BYTES:
-                    what = "took longer than" if size <= MAX_BODY_BYTES else "sent more than"
-                    limit = (f"{self.deadline:.0f} s" if size <= MAX_BODY_BYTES
-                             else f"{MAX_BODY_BYTES >> 20} MiB")
-                    host = urlparse(request.url or "").netloc
-                    raise RequestDeadline(f"{host} {what} {limit} "
-                                          "to answer one request", request=request)
-        except urllib3.exceptions.ReadTimeoutError as exc:
-            raise requests.exceptions.ReadTimeout(exc, request=request) from None
-        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError) as exc:
-            raise requests.exceptions.ChunkedEncodingError(exc, request=request) from None
-        finally:
-            response.close()
-        body = urllib3.HTTPResponse(
-            body=io.BytesIO(b"".join(chunks)), headers=raw.headers, status=raw.status,
-            reason=raw.reason, preload_content=False, decode_content=True)
-        return self.build_response(request, body)
-
-
-class RateGate:
-    """Holds every request while Spotify has asked the app to back off: one rate
-    limit covers the whole app, so one 429 pauses all workers."""
-
-    def __init__(self) -> None:
-        self.resume_at = 0.0
-        self.lock = threading.Lock()
-
-    def pause(self, seconds: float) -> None:
-        with self.lock:
-            self.resume_at = max(self.resume_at, time.monotonic() + seconds)
-
-    def wait(self) -> None:
-        while (delay := self.resume_at - time.monotonic()) > 0:
-            time.sleep(delay)
-
-
-class SpotifySession(requests.Session):
-    """The run's one session: deadline, shared pause on 429, request count."""
-
-    def __init__(self, *, max_retry_wait: float, pool_size: int, deadline: float) -> None:
-        super().__init__()
-        adapter = DeadlineAdapter(deadline, pool_size)
-        self.mount("https://", adapter)
-        self.mount("http://", adapter)
-        # requests reads the CA variables only in `Session.request`; the SDK calls `send`.
-        self.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get(
-            "CURL_CA_BUNDLE") or True
-        self.gate = RateGate()
-        self.max_retry_wait = max_retry_wait
-        self.counter = itertools.count(1)
-        self.requests_sent = 0
-
-    def send(self, request: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
-        self.gate.wait()
-        self.requests_sent = next(self.counter)
-        response = super().send(request, **kwargs)
-        if response.status_code == 429:
-            wait = retry_after_seconds(response)
-            if wait is not None and wait <= self.max_retry_wait:
-                self.gate.pause(wait)
-        return response
-
-
 class SpotifyClient:
-    """What every stream of a run shares: the session, the token, the workers. Built
-    on first use, once the settings have been checked."""
+    """What every stream of a run shares: the settings, the session, the token, the
+    workers. Built at discovery; nothing connects before the first request."""
 
-    def __init__(self, config: t.Mapping[str, t.Any], logger: logging.Logger) -> None:
-        self.config = config
+    def __init__(self, settings: Settings, logger: logging.Logger) -> None:
+        self.settings = settings
         self.logger = logger
+        self.redact = Redactor(settings.secrets)
         self.said: set[str] = set()
 
     def say_once(self, message: str) -> None:
@@ -163,67 +76,122 @@ class SpotifyClient:
             self.said.add(message)
             self.logger.info(message)
 
-    @property
-    def max_concurrency(self) -> int:
-        return int(self.config["max_concurrency"])
-
     @cached_property
     def session(self) -> SpotifySession:
-        return SpotifySession(max_retry_wait=float(self.config["max_retry_wait"]),
-                              pool_size=self.max_concurrency + 2,
-                              deadline=float(self.config["request_timeout"]))
+        return SpotifySession(pool_size=self.settings.max_concurrency + 2,
+                              deadline=float(self.settings.request_timeout))
 
     @cached_property
     def authenticator(self) -> SpotifyAuthenticator:
+        settings = self.settings
         return SpotifyAuthenticator(
-            client_id=str(self.config.get("client_id") or ""),
-            client_secret=str(self.config.get("client_secret") or ""),
-            auth_endpoint=str(self.config["auth_url"]),
-            api_url=str(self.config["api_url"]),
-            session=self.session,
-            max_retry_wait=float(self.config["max_retry_wait"]),
-            refresh_token=self.config.get("refresh_token"),
-            logger=self.logger,
-        )
+            client_id=settings.client_id or "", client_secret=settings.client_secret or "",
+            auth_endpoint=settings.auth_url, api_url=settings.api_url, session=self.session,
+            max_retry_wait=float(settings.max_retry_wait), redact=self.redact,
+            refresh_token=settings.refresh_token, logger=self.logger)
 
     @cached_property
     def workers(self) -> ThreadPoolExecutor:
-        return ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="spotify")
+        return ThreadPoolExecutor(max_workers=self.settings.max_concurrency,
+                                  thread_name_prefix="spotify")
 
     def map(self, fn: t.Callable[[str], T], items: t.Iterable[str]) -> list[T]:
         """`fn` over `items`, up to `max_concurrency` at once, results in order."""
         return list(self.workers.map(fn, items))
 
+    def check(self, response: requests.Response) -> None:
+        """What every answer must pass: Spotify's error statuses (an error object sent
+        with a 200 included), and a JSON body."""
+        if response.status_code == 401:  # drop the token it carried, then retry
+            self.authenticator.invalidate(response.request.headers.get("Authorization"))
+        classify(response, max_retry_wait=float(self.settings.max_retry_wait),
+                 redact=self.redact)
+        try:
+            body = body_of(response)
+        except msgspec.DecodeError:
+            raise RetriableAPIError(f"{where(response)} answered {response.status_code} "
+                                    "with a body that is not JSON") from None
+        status = error_in_body(body)
+        if status is not None:
+            classify(response, max_retry_wait=float(self.settings.max_retry_wait),
+                     redact=self.redact, status=status)
+
+    def get_json(self, path: str, params: t.Mapping[str, t.Any] | None = None) -> t.Any:
+        """GET one resource under `api_url`, outside a stream's paging, retried by the
+        policy: an object, or MalformedAnswer."""
+        url = self.settings.api_url.rstrip("/") + path
+
+        def send() -> requests.Response:
+            request = self.session.prepare_request(
+                requests.Request("GET", url, params=dict(params or {})))
+            response = self.session.send(self.authenticator(request),
+                                         timeout=self.settings.request_timeout)
+            self.check(response)
+            return response
+
+        response = backoff.on_exception(
+            lambda: retry.waits(self.session.gate), retry.TRANSIENT,
+            max_tries=retry.BACKOFF_MAX_TRIES, jitter=None, logger=None,
+            on_backoff=lambda d: self.logger.warning(
+                "GET %s: %s; retry %d in %.1f s", path,
+                retry.describe(d["exception"]),  # type: ignore[typeddict-item]
+                d["tries"], d["wait"]),
+        )(send)()
+        body = body_of(response)
+        if not isinstance(body, dict):
+            raise malformed(response, f"a JSON {type(body).__name__} where an object belongs")
+        return body
+
+
+def malformed(response: requests.Response, what: str) -> MalformedAnswer:
+    return MalformedAnswer(f"{where(response)} answered {response.status_code} with {what}: "
+                           "Spotify's answer cannot be read. Everything written before is "
+                           "valid; run again later, and report it if it persists.")
+
+
+def json_type(value: object) -> str:
+    """A value's JSON type in words, for messages (never the value itself)."""
+    return {dict: "an object", list: "a list", str: "text", bool: "true or false",
+            type(None): "null"}.get(type(value), "a number")
+
 
 class NextLinkPaginator(BaseHATEOASPaginator):
     """Follows Spotify's absolute `next` links: not to another host (the token would
-    go with it), not to a page already fetched (a loop), not past `max_offset`."""
+    go with it), not to a page already fetched, not past `max_offset`, and not to a
+    page that holds only items already read (a cursor that changes on every page over
+    the same items)."""
 
-    def __init__(self, stream: SpotifyStream, link: t.Callable[[t.Any], str | None],
-                 max_offset: int | None = None) -> None:
+    def __init__(self, stream: SpotifyStream, max_offset: int | None = None) -> None:
         super().__init__()
         self.stream = stream
-        self.link = link
         self.max_offset = max_offset
-        self.seen: set[tuple[str, frozenset[tuple[str, str]]]] = set()
+        self.seen_pages: set[tuple[str, frozenset[tuple[str, str]]]] = set()
+        self.seen_items: set[str] = set()
 
+    @override
     def get_next_url(self, response: requests.Response) -> str | None:
-        self.seen.add(page_key(response.url))
-        url = self.link(response)
-        if not url:
+        self.seen_pages.add(page_key(response.url))
+        url = self.stream.next_link(response)
+        if not url or not self.stream.on_api_host(url):
             return None
-        if not self.stream.on_api_host(url):
-            return None
-        target = urlparse(url)
-        if page_key(url) in self.seen:
+        if page_key(url) in self.seen_pages or self.repeats(response):
             self.stream.logger.warning(
-                "%s: Spotify's next-page link leads back to a page already read; stopping "
-                "there, so the listing may be incomplete.", self.stream.name)
+                "%s: Spotify's next page leads back to items already read; stopping there, "
+                "so the listing may be incomplete.", self.stream.name)
             return None
-        offset = dict(parse_qsl(target.query)).get("offset", "0")
+        offset = dict(parse_qsl(urlparse(url).query)).get("offset", "0")
         if self.max_offset is not None and offset.isdigit() and int(offset) > self.max_offset:
             return None
         return url
+
+    def repeats(self, response: requests.Response) -> bool:
+        """Whether this page held only items earlier pages held."""
+        ids = [self.stream.item_identity(item) for item in self.stream.items_of(response)]
+        if not ids or None in ids:
+            return False
+        known = self.seen_items.issuperset(t.cast("list[str]", ids))
+        self.seen_items.update(t.cast("list[str]", ids))
+        return known
 
 
 def page_key(url: str) -> tuple[str, frozenset[tuple[str, str]]]:
@@ -234,114 +202,101 @@ def page_key(url: str) -> tuple[str, frozenset[tuple[str, str]]]:
     return parsed.path.rstrip("/"), frozenset(params.items())
 
 
-class QuietRepeats(logging.Filter):
-    """Drops lines that say again what another line says: the `backoff` library's
-    "Backing off ..." (`backoff_handler` says it as a warning); the SDK's "Beginning
-    sync of ..." after the first one of a child stream, which it logs once per group of
-    albums (the parent reports progress instead); and, in `--test`, the SDK's "unhandled
-    error" line for the stop it makes itself after one record (a real failure still
-    ends the run with its own line)."""
-
-    def __init__(self, stream: SpotifyStream) -> None:
-        super().__init__()
-        self.stream = stream
-        self.started = False
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = str(record.msg)
-        if message.startswith(("Backing off ", "Giving up ")):
-            return False
-        if message.startswith("An unhandled error occurred") and \
-                self.stream.ABORT_AT_RECORD_COUNT is not None:
-            return False
-        if message.startswith("Beginning sync of") and self.started:
-            return False
-        self.started = self.started or message.startswith("Beginning sync of")
-        return True
-
-
 class SpotifyStream(RESTStream):
     """Base of tap-spotify's API streams."""
 
-    #: Spotify's JSON has the types the schemas declare: check only the top level,
-    #: where a field Spotify adds is dropped with the SDK's warning.
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
+    #: Records are Spotify's typed JSON: `RecordShape` checks the top level (types,
+    #: keys, undeclared fields) for a fraction of the SDK's per-field conformance.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+    #: A redirect is an answer to report, never to follow (session.py).
+    allow_redirects = False
     #: Where the items of a page are, and its `next` link.
     items_key: tuple[str, ...] = ("items",)
+    #: Whether a page's items may be `null` (kept for the stream to handle).
+    null_items: t.ClassVar[bool] = False
+    #: Children synced once per group or playlist say only what matters (warnings);
+    #: their parent reports progress.
+    quiet: t.ClassVar[bool] = False
 
-    def __init__(self, tap: Tap, client: SpotifyClient) -> None:
+    def __init__(self, tap: Tap, client: SpotifyClient, listener: Listener) -> None:
         super().__init__(tap)
         self.client = client
-        self.logger.addFilter(QuietRepeats(self))
+        self.settings = client.settings
+        self.listener = listener
+        self.shape = RecordShape(self.name, self.schema, self.primary_keys, self.logger)
+        if self.quiet:
+            self.logger.setLevel(logging.WARNING)
+
+    @classmethod
+    def state_problem(cls, state: dict) -> str | None:
+        """What is wrong with this stream's part of an input state, or None."""
+        value = state.get("replication_key_value")
+        if value is not None and not isinstance(value, str):
+            return "replication_key_value should be a date-time"
+        return None
 
     @property
+    @override
     def url_base(self) -> str:
-        return str(self.config["api_url"]).rstrip("/")
+        return self.settings.api_url.rstrip("/")
 
     @property
+    @override
     def authenticator(self) -> SpotifyAuthenticator:
         return self.client.authenticator
 
     @property
+    @override
     def requests_session(self) -> requests.Session:
         return self.client.session
 
     @property
+    @override
     def timeout(self) -> int:
-        return int(self.config["request_timeout"])  # DeadlineAdapter applies it
+        return self.settings.request_timeout  # the session applies it to the whole request
 
     @property
     def market_params(self) -> dict[str, str]:
-        market = self.config.get("market")
-        return {"market": str(market).upper()} if market else {}
+        return {"market": self.settings.market} if self.settings.market else {}
 
     @property
     def page_size(self) -> int:
-        return int(self.config["page_size"])
+        return self.settings.page_size
 
     # Requests: Spotify's errors and the one retry policy.
 
+    @override
     def validate_response(self, response: requests.Response) -> None:
-        if response.status_code == 401:  # drop the token it carried, then retry
-            self.authenticator.invalidate(response.request.headers.get("Authorization"))
-        classify(response, max_retry_wait=self.client.session.max_retry_wait)
-        try:
-            body_of(response)
-        except msgspec.DecodeError:
-            raise RetriableAPIError(f"{where(response)} answered {response.status_code} "
-                                    "with a body that is not JSON") from None
+        self.client.check(response)
 
+    @override
+    def request_decorator(self, func: t.Callable) -> t.Callable:
+        """The SDK's, without the `backoff` library's own log lines: `backoff_handler`
+        says each retry once, and the final error is one line."""
+        return backoff.on_exception(
+            self.backoff_wait_generator, retry.TRANSIENT, max_tries=self.backoff_max_tries,
+            on_backoff=self.backoff_handler, jitter=self.backoff_jitter, logger=None)(func)
+
+    @override
     def backoff_wait_generator(self) -> t.Generator[float, None, None]:
-        return backoff_waits()  # type: ignore[return-value]
+        return retry.waits(self.client.session.gate)  # type: ignore[return-value]
 
+    @override
     def backoff_max_tries(self) -> int:
-        return BACKOFF_MAX_TRIES
+        return retry.BACKOFF_MAX_TRIES
 
+    @override
     def backoff_jitter(self, value: float) -> float:
         return value  # the policy jitters where it should, and never a Retry-After
 
+    @override
     def backoff_handler(self, details: Details) -> None:
         exc = details.get("exception")
         self.logger.warning("%s: %s; retry %d in %.1f s", self.name,
-                            describe_failure(exc) if exc else "failed",
+                            retry.describe(exc) if exc else "failed",
                             details["tries"], details.get("wait", 0.0))
 
-    def send_one(self, request: requests.PreparedRequest, context: Context | None = None,
-                 ) -> requests.Response:
-        """One request the way the SDK sends them, for requests outside its paging loop
-        (the development tier's per-album requests, sent by several workers)."""
-        response = self.requests_session.send(self.authenticator(request),
-                                              timeout=self.timeout)
-        self.validate_response(response)
-        return response
-
-    def get_json(self, path: str, params: dict[str, t.Any]) -> t.Any:
-        """GET one resource under `url_base`, retried by the policy."""
-        request = self.build_prepared_request(method="GET", url=self.url_base + path,
-                                              params=params, headers=self.http_headers)
-        response = self.request_decorator(self.send_one)(request, None)
-        return body_of(response)
-
+    @override
     def generate_child_contexts(self, record: dict, context: Context | None,
                                 ) -> t.Iterable[Context | None]:
         """No child, no context: the SDK's default copies every record for nothing."""
@@ -357,20 +312,48 @@ class SpotifyStream(RESTStream):
             return True
         self.logger.warning("%s: Spotify's next-page link points to another host (%s); not "
                             "following it, so the listing may be incomplete.", self.name,
-                            target.netloc)
+                            self.client.redact(target.netloc))
         return False
 
+    @override
     def get_new_paginator(self) -> NextLinkPaginator:
-        return NextLinkPaginator(self, self.next_link)
+        return NextLinkPaginator(self)
 
-    def page_of(self, body: t.Any) -> dict:
+    def page_of(self, response: requests.Response) -> dict:
+        """The paging object of an answer (MalformedAnswer if there is none)."""
+        page = body_of(response)
         for key in self.items_key[:-1]:
-            body = body.get(key) or {}
-        return t.cast("dict", body)
+            page = page.get(key) if isinstance(page, dict) else None
+        if not isinstance(page, dict):
+            raise malformed(response, f"{json_type(page)} where the "
+                            f"{'.'.join(self.items_key[:-1]) or 'answer'} object belongs")
+        return page
+
+    def items_of(self, response: requests.Response) -> list:
+        """The page's items: objects (or nulls where the stream keeps them)."""
+        items = self.page_of(response).get(self.items_key[-1])
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            raise malformed(response, f"{json_type(items)} where the list of items belongs")
+        for item in items:
+            if not isinstance(item, dict) and not (item is None and self.null_items):
+                raise malformed(response, f"{json_type(item)} in the list of items, where "
+                                "objects belong")
+        return items
+
+    def item_identity(self, item: t.Any) -> str | None:
+        """What tells one item of a listing from another (loop detection)."""
+        value = item.get("id") if isinstance(item, dict) else None
+        return value if isinstance(value, str) else None
 
     def next_link(self, response: requests.Response) -> str | None:
-        return self.page_of(body_of(response)).get("next")
+        link = self.page_of(response).get("next")
+        if link is not None and not isinstance(link, str):
+            raise malformed(response, f"a next-page link that is {json_type(link)}, not a URL")
+        return link or None
 
+    @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any,
                        ) -> dict[str, t.Any]:
         if next_page_token is not None:  # the next link's own query, on our host
@@ -380,6 +363,10 @@ class SpotifyStream(RESTStream):
     def first_page_params(self, context: Context | None) -> dict[str, t.Any]:
         return {"limit": self.page_size, "offset": 0, **self.market_params}
 
+    @override
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        items = self.page_of(body_of(response)).get(self.items_key[-1]) or []
-        return (item for item in items if item)
+        return iter(self.items_of(response))
+
+    @override
+    def post_process(self, record: dict, context: Context | None = None) -> dict | None:
+        return self.shape.check(record)

@@ -33,6 +33,7 @@ import webbrowser
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import click
 import requests
 from dotenv import dotenv_values
 
@@ -602,3 +603,11 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+@click.command("login", add_help_option=False,
+               context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+               help="Sign in to Spotify in a browser and store a listener's refresh token.")
+@click.pass_context
+def login_command(ctx: click.Context) -> None:
+    sys.exit(main(ctx.args))

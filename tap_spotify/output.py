@@ -9,7 +9,8 @@ The SDK's msgspec writer, plus four promises:
   being written waits for them (encoding again from the handler would reuse the
   encoder's buffer mid-message), then the run stops with the buffer flushed and one
   last STATE;
-- a target that stops reading ends the run with one clear error;
+- a target that stops reading, a full disk or a closed stdout ends the run with one
+  clear line, and never with half a line written;
 - a SCHEMA identical to the last one sent for its stream (the SDK sends one per child
   sync) is not sent again.
 """
@@ -18,14 +19,15 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import signal
-import sys
+import stat
 import typing as t
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter, serialize_jsonl
 from singer_sdk.singerlib.messages import RecordMessage, SchemaMessage, StateMessage
 
-from tap_spotify.errors import RunStopped, TargetStopped
+from tap_spotify.errors import OutputFailed, RunStopped, TargetStopped
 
 if t.TYPE_CHECKING:
     from types import FrameType
@@ -34,6 +36,51 @@ if t.TYPE_CHECKING:
 
 #: Write out buffered records once they reach this size.
 FLUSH_BYTES = 1 << 16
+#: Singer messages go to standard output.
+STDOUT = 1
+
+
+def check_stdout() -> None:
+    """OutputFailed at once when there is no stdout to write to."""
+    try:
+        os.fstat(STDOUT)
+    except OSError:
+        raise OutputFailed("stdout is closed: tap-spotify writes its Singer messages there; "
+                           "pipe it into a target (tap-spotify ... | target-jsonl) or "
+                           "redirect it to a file.") from None
+
+
+def write_whole_lines(fd: int, data: bytes | bytearray) -> None:
+    """Write `data` (whole lines) to `fd`, all of it or, when the write fails part-way
+    (a full disk), nothing past the last whole line: a file is cut back to it.
+
+    A write that a signal interrupts returns what it wrote so far, the rest untold
+    (blocked on a full pipe, for instance): so write until all is out.
+    """
+    start = None
+    with contextlib.suppress(OSError):
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            start = os.lseek(fd, 0, os.SEEK_CUR)
+    written = 0
+    with memoryview(data) as view:
+        try:
+            while written < len(view):
+                written += os.write(fd, view[written:])
+        except BrokenPipeError:
+            raise TargetStopped(
+                "the target stopped reading (its end of the pipe closed): see the "
+                "target's own message above; what it read before is complete."
+            ) from None
+        except OSError as exc:
+            whole = bytes(view[:written]).rfind(b"\n") + 1
+            if start is not None and whole < written:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, start + whole)
+                    os.lseek(fd, start + whole, os.SEEK_SET)
+            raise OutputFailed(
+                f"could not write to stdout ({exc.strerror or exc}): the output ends with "
+                "the last whole message, and the last STATE in it covers what came before; "
+                "fix that and run again from that state.") from None
 
 
 class WholeLineWriter(MsgSpecWriter):
@@ -94,25 +141,13 @@ class WholeLineWriter(MsgSpecWriter):
 
     def write_out(self) -> None:
         """The buffer to stdout; the caller keeps signals waiting (`busy`)."""
-        out = sys.stdout.buffer
         try:
-            # A write that a signal interrupts returns what it wrote so far, the rest
-            # untold (blocked on a full pipe, for instance): so write until all is out.
-            with memoryview(self.buffer) as view:
-                written = 0
-                while written < len(view):
-                    written += out.write(view[written:]) or 0
-            out.flush()
-        except BrokenPipeError:
-            raise TargetStopped(
-                "the target stopped reading (its end of the pipe closed): see the "
-                "target's own message above; what it read before is complete."
-            ) from None
+            write_whole_lines(STDOUT, self.buffer)
         finally:
             self.buffer.clear()
 
     def flush_at_exit(self) -> None:
         """Records written after the last STATE (a run that failed): out they go."""
         if self.buffer and not self.busy:
-            with contextlib.suppress(TargetStopped, OSError, ValueError):
+            with contextlib.suppress(OutputFailed, OSError, ValueError):
                 self.write_out()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from singer_sdk import typing as th
 
+from tap_spotify.schemas.listeners import LISTENER_ID
 from tap_spotify.schemas.objects import (
     ARTIST_FIELDS,
     EXTERNAL_URLS,
@@ -38,6 +39,10 @@ _snapshot = [
 ]
 
 ME = th.PropertiesList(
+    LISTENER_ID,
+    th.Property("account_id", th.StringType,
+                description="Spotify's identifier of the account (May 2026 on); "
+                            "Spotify asks apps to tell accounts apart by it"),
     *link_fields(),
     th.Property("display_name", th.StringType),
     th.Property("country", th.StringType),
@@ -52,6 +57,7 @@ ME = th.PropertiesList(
 ).to_dict()
 
 RECENTLY_PLAYED = th.PropertiesList(
+    LISTENER_ID,
     th.Property("played_at", th.DateTimeType, required=True,
                 description="When the play started (Spotify's date-time, UTC)"),
     th.Property("track", TRACK),
@@ -59,16 +65,18 @@ RECENTLY_PLAYED = th.PropertiesList(
                                                    "from, or null"),
 ).to_dict()
 
-TOP_TRACK = th.PropertiesList(*_snapshot, *TRACK_FIELDS).to_dict()
-TOP_ARTIST = th.PropertiesList(*_snapshot, *ARTIST_FIELDS).to_dict()
+TOP_TRACK = th.PropertiesList(LISTENER_ID, *_snapshot, *TRACK_FIELDS).to_dict()
+TOP_ARTIST = th.PropertiesList(LISTENER_ID, *_snapshot, *ARTIST_FIELDS).to_dict()
 
 SAVED_TRACK = th.PropertiesList(
+    LISTENER_ID,
     th.Property("track_id", th.StringType, required=True),
     th.Property("added_at", th.DateTimeType, required=True),
     th.Property("track", TRACK),
 ).to_dict()
 
 SAVED_ALBUM = th.PropertiesList(
+    LISTENER_ID,
     th.Property("album_id", th.StringType, required=True),
     th.Property("added_at", th.DateTimeType, required=True),
     th.Property("album", th.ObjectType(
@@ -83,12 +91,13 @@ SAVED_ALBUM = th.PropertiesList(
     )),
 ).to_dict()
 
-FOLLOWED_ARTIST = th.PropertiesList(*ARTIST_FIELDS).to_dict()
+FOLLOWED_ARTIST = th.PropertiesList(LISTENER_ID, *ARTIST_FIELDS).to_dict()
 
 _items_ref = th.ObjectType(th.Property("href", th.StringType),
                            th.Property("total", th.IntegerType))
 
 PLAYLIST = th.PropertiesList(
+    LISTENER_ID,
     *link_fields(),
     th.Property("name", th.StringType),
     th.Property("description", th.StringType),
@@ -104,6 +113,7 @@ PLAYLIST = th.PropertiesList(
 ).to_dict()
 
 PLAYLIST_ITEM = th.PropertiesList(
+    LISTENER_ID,
     th.Property("playlist_id", th.StringType, required=True),
     th.Property("position", th.IntegerType, required=True,
                 description="0-based position in the playlist"),

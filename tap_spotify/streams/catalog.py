@@ -18,20 +18,20 @@ import typing as t
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlparse
 
-from tap_spotify.client import SpotifyStream, body_of, page_key
-from tap_spotify.errors import ConfigError, Forbidden, NotFound
+from tap_spotify import spotify
+from tap_spotify.client import SpotifyStream, page_key
+from tap_spotify.errors import ConfigError, Forbidden, MalformedAnswer, NotFound
 from tap_spotify.schemas import catalog as schemas
 
 if t.TYPE_CHECKING:
     import requests
     from singer_sdk.helpers.types import Context
 
-#: Spotify's cap on ids per `GET /albums?ids=` request.
-ALBUMS_PER_REQUEST = 20
-#: Spotify's search gives at most 10 results a page since February 2026...
-SEARCH_PAGE_LIMIT = 10
-#: ...and no offset past 1000.
-SEARCH_MAX_OFFSET = 1000
+try:
+    from typing import override  # type: ignore[attr-defined]
+except ImportError:  # Python < 3.12
+    from typing_extensions import override
+
 #: How often a long run says how far it is.
 PROGRESS_EVERY_SECONDS = 5.0
 #: The state key of new_releases: ids of the listed albums already synced.
@@ -41,7 +41,7 @@ SYNCED = "synced"
 def normalize_release_date(value: str | None) -> str | None:
     """`2024` -> `2024-01-01`, `2024-05` -> `2024-05-01`; None when Spotify's date is
     unusable (Spotify has albums dated `0000`)."""
-    if not value:
+    if not isinstance(value, str) or not value:
         return None
     parts = value.split("-")
     try:
@@ -56,9 +56,9 @@ def released_before(album: dict, start_date: str) -> bool:
     """True only when the album surely came out before `start_date`, at the precision
     Spotify gives (an album dated `2026` is not before 2026-06-01)."""
     released = album.get("release_date")
-    if not released or normalize_release_date(released) is None:
+    if normalize_release_date(released) is None:
         return False
-    return released < start_date[:len(released)]
+    return str(released) < start_date[:len(str(released))]
 
 
 class NewReleasesStream(SpotifyStream):
@@ -85,39 +85,51 @@ class NewReleasesStream(SpotifyStream):
         self.done: list[str] = []  # written, and their children done: synced
         self.next_progress = 0.0
 
+    @classmethod
+    @override
+    def state_problem(cls, state: dict) -> str | None:
+        synced = state.get(SYNCED, [])
+        if not (isinstance(synced, list) and all(isinstance(i, str) for i in synced)):
+            return f"{SYNCED} should be a list of album ids"
+        return super().state_problem(state)
+
     @property
+    @override
     def path(self) -> str:  # type: ignore[override]
         return "/search" if self.source == "search" else "/browse/new-releases"
 
+    @property
+    def search_limit(self) -> int:
+        return min(spotify.SEARCH_MAX_LIMIT, self.page_size)
+
+    @override
     def first_page_params(self, context: Context | None) -> dict[str, t.Any]:
         if self.source == "search":
-            return {"q": "tag:new", "type": "album", "offset": 0,
-                    "limit": min(SEARCH_PAGE_LIMIT, self.page_size), **self.market_params}
+            return {"q": spotify.NEW_ALBUMS_QUERY, "type": "album", "offset": 0,
+                    "limit": self.search_limit, **self.market_params}
         return {"limit": self.page_size, "offset": 0}
 
+    @override
     def get_new_paginator(self) -> t.Any:
         paginator = super().get_new_paginator()
-        if self.source == "search":
-            paginator.max_offset = SEARCH_MAX_OFFSET
+        if self.source == "search":  # offset + limit at most 1,000
+            paginator.max_offset = spotify.SEARCH_MAX_END - self.search_limit
         return paginator
 
+    @override
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
         if self.reported_total is None:
-            page = self.page_of(body_of(response))
-            total = page.get("total")
+            total = self.page_of(response).get("total")
             self.reported_total = total if isinstance(total, int) else None
         return super().parse_response(response)
 
     # Records.
 
+    @override
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         previous = self.stream_state.get(SYNCED)
-        if previous is not None and not (isinstance(previous, list)
-                                         and all(isinstance(i, str) for i in previous)):
-            raise ConfigError(f"the state's bookmarks.{self.name}.{SYNCED} should be a list "
-                              "of album ids; fix the state file or run without it.")
         self.synced = set(previous or ())
-        start_date = None if previous is not None else self.config.get("start_date")
+        start_date = self.settings.start_date if previous is None else None
         children = any(child.selected or child.has_selected_descendents
                        for child in self.child_streams)
         keep = self.stream_maps[0].get_filter_result
@@ -125,14 +137,15 @@ class NewReleasesStream(SpotifyStream):
         held: dict | None = None  # the group's latest album: is it the last one?
         # `--test` stops each stream at its first record: groups of one, so the child
         # streams are tested too.
-        group_size = min(ALBUMS_PER_REQUEST, self.ABORT_AT_RECORD_COUNT or ALBUMS_PER_REQUEST)
+        group_size = min(spotify.ALBUMS_PER_REQUEST,
+                         self.ABORT_AT_RECORD_COUNT or spotify.ALBUMS_PER_REQUEST)
         for album in self.listed_albums():
             if album["id"] in self.synced:
                 continue
             if album["release_date_normalized"] is None:
                 self.logger.warning("Album %s has an unusable release date %r; syncing it "
                                     "all the same.", album["id"], album.get("release_date"))
-            elif start_date and released_before(album, str(start_date)):
+            elif start_date and released_before(album, start_date.isoformat()):
                 self.synced.add(album["id"])  # handled: skipped by start_date
                 continue
             if not (children and keep(album)):
@@ -149,20 +162,35 @@ class NewReleasesStream(SpotifyStream):
         if held is not None:
             self.closing[held["id"]] = group
             yield held
+        # Every record is written, and every group's children are done.
+        self.confirm()
+        if self.listed:  # keep only albums still listed: the state stays that small
+            self.synced &= set(self.listed)
+            self.stream_state[SYNCED] = [i for i in self.listed if i in self.synced]
+            self.report_progress(final=True)
 
     def listed_albums(self) -> t.Iterator[dict]:
         """Every listed album once, in Spotify's order, with its normalized date."""
         for album in self.listing():
             album_id = album.get("id")
-            if not isinstance(album_id, str) or album_id in self.listed_set:
+            if not isinstance(album_id, str) or not album_id:
+                raise MalformedAnswer(f"new_releases: Spotify listed an album without an id "
+                                      f"(GET {self.path}): the answer is malformed. Run "
+                                      "again later, and report it if it persists.")
+            if album_id in self.listed_set:
                 continue
             self.listed_set.add(album_id)
             self.listed.append(album_id)
             album["release_date_normalized"] = normalize_release_date(album.get("release_date"))
             yield album
         expected = self.reported_total
-        if expected is not None and self.source == "search":
-            expected = min(expected, SEARCH_MAX_OFFSET + SEARCH_PAGE_LIMIT)
+        if expected is not None and self.source == "search" and expected > spotify.SEARCH_MAX_END:
+            self.logger.warning(
+                "new_releases: Spotify's search reported %d new albums but lists at most the "
+                "first %d; %d were listed. Albums beyond them cannot be read through search "
+                "(an Extended Quota Mode app reads /browse/new-releases instead).", expected,
+                spotify.SEARCH_MAX_END, len(self.listed))
+            expected = min(expected, spotify.SEARCH_MAX_END)
         if expected is not None and len(self.listed) < expected:
             self.logger.warning(
                 "new_releases: Spotify reported %d albums but its pages held %d distinct "
@@ -171,7 +199,7 @@ class NewReleasesStream(SpotifyStream):
     def listing(self) -> t.Iterator[dict]:
         """Listed albums from /browse/new-releases, or from search where the app's tier
         or the settings say so."""
-        setting = self.config["new_releases_source"]
+        setting = self.settings.new_releases_source
         if setting != "search":
             records = iter(self.request_records(None))
             try:
@@ -205,10 +233,11 @@ class NewReleasesStream(SpotifyStream):
 
     def wrong_api_url(self, exc: Exception) -> ConfigError:
         return ConfigError(f"{exc}: check api_url (now {self.url_base}); Spotify's is "
-                           "https://api.spotify.com/v1.")
+                           f"{spotify.API_URL}.")
 
     # Children, and what counts as synced.
 
+    @override
     def generate_child_contexts(self, record: dict, context: Context | None,
                                 ) -> t.Iterable[Context | None]:
         """Called for each record before the SDK writes it: so every album seen before
@@ -224,11 +253,12 @@ class NewReleasesStream(SpotifyStream):
         self.report_progress()
 
     def confirm(self) -> None:
+        """Albums whose records and children are all out count as synced; the next
+        STATE the SDK writes carries them."""
         if self.done:
             self.synced.update(self.done)
             self.done = []
             self.stream_state[SYNCED] = [i for i in self.listed if i in self.synced]
-            self.state_manager.is_flushed = False
 
     def report_progress(self, *, final: bool = False) -> None:
         now = time.monotonic()
@@ -238,17 +268,6 @@ class NewReleasesStream(SpotifyStream):
                              "synced; %d requests sent", len(self.synced | set(self.done)),
                              len(self.listed), "were" if final else "so far",
                              self.client.session.requests_sent)
-
-    def finalize_state_progress_markers(self, state: dict | None = None) -> None:
-        """The run is over: keep only albums still listed, so the state stays as small
-        as the listing."""
-        self.confirm()
-        if self.listed:
-            self.synced &= set(self.listed)
-            self.stream_state[SYNCED] = [i for i in self.listed if i in self.synced]
-            self.state_manager.is_flushed = False
-            self.report_progress(final=True)
-        super().finalize_state_progress_markers(state)
 
 
 @dataclass(frozen=True)
@@ -280,11 +299,13 @@ class AlbumsStream(SpotifyStream):
 
     name = "albums"
     path = "/albums"
-    primary_keys = ("id",)
+    primary_keys: t.ClassVar[list[str]] = ["id"]
     schema = schemas.ALBUM
     parent_stream_type = NewReleasesStream
     state_partitioning_keys: t.ClassVar[list[str]] = []
     items_key = ("albums",)
+    quiet = True
+    null_items = True  # an id Spotify no longer knows
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
@@ -292,14 +313,17 @@ class AlbumsStream(SpotifyStream):
         self.first_pages: list[tuple[str, dict]] = []
         self.closing_id: str | None = None
 
+    @override
     def get_new_paginator(self) -> None:  # type: ignore[override]
         return None  # one request per group
 
+    @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any,
                        ) -> dict[str, t.Any]:
         assert context is not None
         return {"ids": ",".join(context["group"].ids), **self.market_params}
 
+    @override
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         assert context is not None
         group: AlbumGroup = context["group"]
@@ -309,9 +333,18 @@ class AlbumsStream(SpotifyStream):
         keep = self.stream_maps[0].get_filter_result
         self.first_pages = []
         for album in albums:
+            if not isinstance(album.get("id"), str) or not album["id"]:
+                raise MalformedAnswer("albums: Spotify sent an album without an id (GET "
+                                      "/albums): the answer is malformed. Run again later, "
+                                      "and report it if it persists.")
             first_page = album.pop("tracks", None)
             album["release_date_normalized"] = normalize_release_date(album.get("release_date"))
-            if isinstance(first_page, dict) and keep(album):
+            if first_page is not None and not isinstance(first_page, dict):
+                raise MalformedAnswer(f"albums: Spotify sent album {album['id']} with tracks "
+                                      "that are not a page of tracks: the answer is "
+                                      "malformed. Run again later, and report it if it "
+                                      "persists.")
+            if first_page is not None and keep(album):
                 self.first_pages.append((album["id"], first_page))
         self.closing_id = self.first_pages[-1][0] if self.first_pages else None
         yield from albums
@@ -330,6 +363,7 @@ class AlbumsStream(SpotifyStream):
                     "the run.")
             else:
                 self.batch_allowed = True
+                albums = [album for album in albums if album is not None]
                 found = {album.get("id") for album in albums}
                 for album_id in ids:
                     if album_id not in found:
@@ -339,7 +373,8 @@ class AlbumsStream(SpotifyStream):
 
     def fetch_one(self, album_id: str) -> dict | None:
         try:
-            return t.cast("dict", self.get_json(f"/albums/{album_id}", self.market_params))
+            return t.cast("dict", self.client.get_json(f"/albums/{album_id}",
+                                                       self.market_params))
         except NotFound as exc:
             self.warn_gone(album_id, str(exc))
             return None
@@ -348,6 +383,7 @@ class AlbumsStream(SpotifyStream):
         self.logger.warning("Album %s is listed in new releases but is no longer available "
                             "(%s); skipping it.", album_id, why)
 
+    @override
     def generate_child_contexts(self, record: dict, context: Context | None,
                                 ) -> t.Iterable[Context | None]:
         if record["id"] == self.closing_id:
@@ -359,39 +395,44 @@ class AlbumTracksStream(SpotifyStream):
 
     name = "album_tracks"
     path = "/albums/{album_id}/tracks"
-    primary_keys = ("id",)
+    primary_keys: t.ClassVar[list[str]] = ["id"]
     schema = schemas.ALBUM_TRACK
     parent_stream_type = AlbumsStream
     state_partitioning_keys: t.ClassVar[list[str]] = []
+    quiet = True
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         self.first_page_href: str | None = None
 
+    @override
     def get_new_paginator(self) -> t.Any:
         paginator = super().get_new_paginator()
         if self.first_page_href:  # a link back to the embedded page is a loop too
-            paginator.seen.add(page_key(self.first_page_href))
+            paginator.seen_pages.add(page_key(self.first_page_href))
         return paginator
 
+    @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any,
                        ) -> dict[str, t.Any]:
         if next_page_token is None and context and context.get("next"):
             return {**self.market_params, **dict(parse_qsl(urlparse(context["next"]).query))}
         return super().get_url_params(context, next_page_token)
 
+    @override
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         assert context is not None
         short: list[str] = []
         for album_id, first_page in context["albums"].pages:
             seen: set[str] = set()
-            pages: t.Iterable[dict] = first_page.get("items") or []
-            if first_page.get("next") and self.on_api_host(first_page["next"]):
+            pages: t.Iterable[dict] = embedded_tracks(album_id, first_page)
+            next_link = first_page.get("next")
+            if next_link and self.on_api_host(str(next_link)):
                 self.first_page_href = first_page.get("href")
-                more = self.request_records({"album_id": album_id, "next": first_page["next"]})
+                more = self.request_records({"album_id": album_id, "next": next_link})
                 pages = itertools.chain(pages, more)
             for track in pages:
-                if not track or track.get("id") in seen:
+                if track.get("id") in seen:
                     continue
                 if track.get("id"):
                     seen.add(track["id"])
@@ -405,3 +446,14 @@ class AlbumTracksStream(SpotifyStream):
                 "album_tracks: %d albums delivered fewer tracks than Spotify lists for them "
                 "(%s); their track lists may be incomplete.", len(short), ", ".join(short[:3]))
 
+
+def embedded_tracks(album_id: str, page: dict) -> list[dict]:
+    """The first page of tracks a full album embeds, checked like any page."""
+    items, next_link = page.get("items") or [], page.get("next")
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items) or (
+            next_link is not None and not isinstance(next_link, str)):
+        raise MalformedAnswer(f"albums: Spotify sent album {album_id} with a page of tracks "
+                              "that is not one (items that are not objects, or a next link "
+                              "that is not a URL): the answer is malformed. Run again later, "
+                              "and report it if it persists.")
+    return items
