@@ -22,9 +22,10 @@ from singer_sdk import typing as th
 from tap_spotify import spotify
 from tap_spotify.errors import ConfigError
 
-#: Variables of the tap itself rather than settings (the SDK's log level).
+#: TAP_SPOTIFY_* variables that are not settings: the SDK's log level, and the clone
+#: Meltano installs the tap from (tap-spotify.yml).
 ENV_PREFIX = "TAP_SPOTIFY_"
-NOT_SETTINGS = frozenset({"LOGLEVEL"})
+NOT_SETTINGS = frozenset({"LOGLEVEL", "CHECKOUT"})
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
