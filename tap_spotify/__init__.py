@@ -1,1 +1,2 @@
-"""tap-spotify: a Singer tap for Spotify new releases, their albums and tracks."""
+"""tap-spotify: a Singer tap for Spotify: the catalog (new releases, albums, tracks), a
+listener's own data, and their downloaded listening history."""

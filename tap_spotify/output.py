@@ -29,6 +29,11 @@ from singer_sdk.singerlib.messages import RecordMessage, SchemaMessage, StateMes
 
 from tap_spotify.errors import OutputFailed, RunStopped, TargetStopped
 
+try:
+    from typing import override  # type: ignore[attr-defined]
+except ImportError:  # Python < 3.12
+    from typing_extensions import override
+
 if t.TYPE_CHECKING:
     from types import FrameType
 
@@ -118,11 +123,13 @@ class WholeLineWriter(MsgSpecWriter):
         self.write_out()
         raise RunStopped(signal.Signals(signum).name, signum)
 
+    @override
     def serialize_message(self, message: Message) -> bytearray:
         if isinstance(message, StateMessage):  # its `to_dict` deep-copies the whole state
             return serialize_jsonl({"type": "STATE", "value": message.value})
         return super().serialize_message(message)
 
+    @override
     def write_message(self, message: Message) -> None:
         self.busy = True
         try:
