@@ -1,40 +1,106 @@
-"""Run the real tap over synthetic privacy exports (see synthetic.py)."""
+"""Run the real tap over synthetic privacy exports (see synthetic.py).
+
+The history needs no Spotify and no emulator: the runner here is the one of
+tests/tap/conftest.py without the emulator's imports.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.history.synthetic import Play
-from tests.tap.conftest import TapRun, run_tap
 
 HISTORY = "streaming_history"
 ACCOUNT = "streaming_history_account"
+HISTORY_STREAMS = (HISTORY, ACCOUNT)
+
+
+@dataclass
+class TapRun:
+    """One finished run of `tap-spotify`: exit code, raw output, parsed Singer messages."""
+
+    returncode: int
+    stdout: bytes
+    stderr: str
+    messages: list[dict] = field(default_factory=list)
+
+    def records(self, stream: str) -> list[dict]:
+        return [m["record"] for m in self.messages
+                if m["type"] == "RECORD" and m["stream"] == stream]
+
+    @property
+    def state(self) -> dict:
+        return [m["value"] for m in self.messages if m["type"] == "STATE"][-1]
+
+    @property
+    def last_stderr_line(self) -> str:
+        lines = [line for line in self.stderr.splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+
+def tap_command(work: Path, config: dict[str, Any], *, state: dict | None = None,
+                catalog: dict | None = None) -> list[str]:
+    """`python -m tap_spotify --config ...`, its files written to `work`."""
+    work.mkdir(parents=True, exist_ok=True)
+    args = [sys.executable, "-m", "tap_spotify"]
+    for option, value in (("--config", config), ("--state", state), ("--catalog", catalog)):
+        if value is not None:
+            path = work / f"{option[2:]}-{time.monotonic_ns()}.json"
+            path.write_text(json.dumps(value))
+            args += [option, str(path)]
+    return args
+
+
+def run_tap(work: Path, config: dict[str, Any], *, state: dict | None = None,
+            catalog: dict | None = None, timeout: float = 300) -> TapRun:
+    """Run the tap and parse everything it printed: every stdout line must be a whole
+    Singer message."""
+    proc = subprocess.run(tap_command(work, config, state=state, catalog=catalog),
+                          capture_output=True, timeout=timeout, cwd=work,
+                          env={**os.environ}, check=False)
+    run = TapRun(proc.returncode, proc.stdout, proc.stderr.decode())
+    run.messages = [json.loads(line) for line in proc.stdout.splitlines()]
+    return run
+
+
+def select_history_only(catalog: dict) -> dict:
+    """The catalog with the two history streams selected and every other one not."""
+    catalog = json.loads(json.dumps(catalog))
+    for entry in catalog["streams"]:
+        for meta in entry["metadata"]:
+            if meta["breadcrumb"] == []:
+                meta["metadata"]["selected"] = entry["tap_stream_id"] in HISTORY_STREAMS
+    return catalog
 
 
 @pytest.fixture(scope="session")
 def history_catalog(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The catalog `--discover` writes for a history-only config (discovery never reads
-    the files, so any path does)."""
+    the files, so any path does), with only the history streams selected: these tests
+    are about them, whatever else the tap would run."""
     work = tmp_path_factory.mktemp("catalog")
     config = work / "config.json"
     config.write_text(json.dumps({"streaming_history_path": str(work)}))
     proc = subprocess.run([sys.executable, "-m", "tap_spotify", "--config", str(config),
                            "--discover"], capture_output=True, cwd=work, check=True,
                           timeout=120)
-    catalog = json.loads(proc.stdout)
-    assert sorted(e["tap_stream_id"] for e in catalog["streams"]) == [HISTORY, ACCOUNT]
+    catalog = select_history_only(json.loads(proc.stdout))
+    assert set(HISTORY_STREAMS) <= {e["tap_stream_id"] for e in catalog["streams"]}
     return catalog
 
 
 @pytest.fixture
-def sync(tmp_path: Path):
+def sync(tmp_path: Path, history_catalog: dict):
     """`sync(paths, state=..., catalog=..., **settings)`: one run of the tap with only
     `streaming_history_path` (and `settings`) set: no Spotify credentials."""
 
@@ -42,7 +108,8 @@ def sync(tmp_path: Path):
             catalog: dict | None = None, **settings: Any) -> TapRun:
         value = [str(p) for p in paths] if isinstance(paths, list) else str(paths)
         config = {"streaming_history_path": value, **settings}
-        return run_tap(tmp_path / "run", config, state=state, catalog=catalog, timeout=300)
+        return run_tap(tmp_path / "run", config, state=state,
+                       catalog=catalog or history_catalog, timeout=300)
 
     return run
 
@@ -60,8 +127,9 @@ def play_identity(play: Play) -> tuple:
 
 def account_identity(record: dict) -> tuple:
     return (record["endTime"], record["msPlayed"],
-            record.get("artistName") or record.get("podcastName"),
-            record.get("trackName") or record.get("episodeName"))
+            record.get("artistName") or record.get("podcastName")
+            or record.get("audiobookName"),
+            record.get("trackName") or record.get("episodeName") or record.get("chapterName"))
 
 
 def account_play_identity(play: Play) -> tuple:
@@ -74,3 +142,9 @@ def multiset(items: Any) -> Counter:
 
 def history_state(run: TapRun, stream: str = HISTORY) -> dict:
     return run.state["bookmarks"][stream]
+
+
+def warnings(run: TapRun, *words: str) -> list[str]:
+    """The stderr lines of level WARNING holding every one of `words`."""
+    return [line for line in run.stderr.splitlines()
+            if "WARNING" in line and all(word in line for word in words)]

@@ -3,12 +3,32 @@
 No real personal data: track and show names are made up, URIs are random base62,
 IP addresses come from the documentation ranges (RFC 5737). A `Play` is one
 listening event; `extended_record` and `account_record` render it the way each
-export format (and each era of file names) spells it.
+export format (and each era of file names) spells it. Where each shape was seen:
+
+- Streaming_History_Audio/Video_*.json, 23 keys in this order (2025 on):
+  https://lexffe.xyz/tech-blog/spotify-history/ and
+  https://jrtechs.net/data-science/the-data-spotify-collected-on-me-over-ten-years
+  (January 2026); audiobook plays carry audiobook_uri spotify:show:... and
+  audiobook_chapter_uri spotify:episode:..., their track and episode URIs null;
+- endsong_*.json, 21 keys with username and the *_decrypted fields (until 2024):
+  https://github.com/metabrainz/listenbrainz-server/pull/1800 (2021) and
+  https://ericchiang.github.io/post/spotify/ (February 2024);
+- account data: StreamingHistory_music_N.json {endTime, artistName, trackName, msPlayed}
+  (https://support.spotify.com/us/article/understanding-my-data/),
+  StreamingHistory_podcast_N.json {endTime, podcastName, episodeName, msPlayed}
+  (https://github.com/Yooooomi/your_spotify/issues/391),
+  StreamingHistory_audiobook_N.json {endTime, audiobookName, chapterName, authorName,
+  msPlayed} (/work/shared/spotify/README.md, "Shapes seen in real data"; the file in
+  https://jrtechs.net/data-science/the-data-spotify-collected-on-me-over-ten-years),
+  Userdata.json with `username`, and the older mixed StreamingHistoryN.json
+  (https://github.com/countervolts/Spotify-Stats-Calculator,
+  still_confused_on_downloads.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -115,13 +135,14 @@ def make_plays(count: int, *, seed: int = 0, start: dt.datetime = EPOCH,
     return plays
 
 
-def extended_record(play: Play, *, old: bool = False) -> dict:
+def extended_record(play: Play, *, old: bool = False,
+                    username: str = "synthetic-user") -> dict:
     """The play as extended streaming history spells it: `endsong_*.json` when `old`,
     else `Streaming_History_*.json` (audiobook fields, plain `ip_addr`)."""
     track, episode, book = (play.kind in ("track", "local"), play.kind == "episode",
                             play.kind == "audiobook")
     values = {
-        "ts": play.ts_text, "username": "synthetic-user", "platform": play.platform,
+        "ts": play.ts_text, "username": username, "platform": play.platform,
         "ms_played": play.ms_played, "conn_country": play.country,
         "ip_addr": "192.0.2.1", "ip_addr_decrypted": "198.51.100.7",
         "user_agent_decrypted": "unknown",
@@ -148,13 +169,22 @@ def extended_record(play: Play, *, old: bool = False) -> dict:
 
 
 def account_record(play: Play, *, old: bool = False) -> dict:
-    """The play as account data spells it; podcasts in the old mixed file use the
-    music names."""
+    """The play as account data spells it; podcasts and audiobooks in the old mixed
+    file use the music names."""
     if play.kind == "episode" and not old:
         return {"endTime": play.end_time, "podcastName": play.creator,
                 "episodeName": play.name, "msPlayed": play.ms_played}
+    if play.kind == "audiobook" and not old:
+        return {"endTime": play.end_time, "audiobookName": play.creator,
+                "chapterName": play.name, "authorName": f"Author of {play.creator}",
+                "msPlayed": play.ms_played}
     return {"endTime": play.end_time, "artistName": play.creator,
             "trackName": play.name, "msPlayed": play.ms_played}
+
+
+#: Account data's file of each kind of play.
+ACCOUNT_FILES = {"track": "music_", "local": "music_", "episode": "podcast_",
+                 "audiobook": "audiobook_"}
 
 
 def _chunks(items: Sequence[Play], size: int) -> Iterable[Sequence[Play]]:
@@ -169,7 +199,8 @@ def _write_json(path: Path, records: list[dict], indent: bool) -> None:
 
 def write_extended(folder: Path, plays: Sequence[Play], *, old: bool = False,
                    per_file: int = 500, indent: bool = True,
-                   shuffle_seed: int | None = None) -> list[Path]:
+                   shuffle_seed: int | None = None,
+                   username: str = "synthetic-user") -> list[Path]:
     """An extended streaming history folder as Spotify names its files: `endsong_N`
     when `old`, else `Streaming_History_Audio_YYYY[-YYYY]_N` and one Video file.
     `shuffle_seed` shuffles the plays inside each file."""
@@ -181,7 +212,7 @@ def write_extended(folder: Path, plays: Sequence[Play], *, old: bool = False,
         years = str(first) if first == last else f"{first}-{last}"
         name = f"endsong_{n}.json" if old else f"Streaming_History_Audio_{years}_{n}.json"
         paths.append(folder / name)
-        records = [extended_record(p, old=old) for p in chunk]
+        records = [extended_record(p, old=old, username=username) for p in chunk]
         if shuffle_seed is not None:
             random.Random(shuffle_seed + n).shuffle(records)
         _write_json(paths[-1], records, indent)
@@ -196,19 +227,21 @@ def write_extended(folder: Path, plays: Sequence[Play], *, old: bool = False,
 
 
 def write_account(folder: Path, plays: Sequence[Play], *, old: bool = False,
-                  per_file: int = 500) -> list[Path]:
-    """An account-data folder: `StreamingHistory_music_N` and `_podcast_N`, or the
-    older mixed `StreamingHistoryN`; plus other account files the tap must skip."""
+                  per_file: int = 500, username: str = "synthetic-user") -> list[Path]:
+    """An account-data folder: `StreamingHistory_music_N`, `_podcast_N` and
+    `_audiobook_N`, or the older mixed `StreamingHistoryN`; plus other account files the
+    tap must pass over (Userdata.json names the account)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     groups = ({"": plays} if old else
-              {"music_": [p for p in plays if p.kind != "episode"],
-               "podcast_": [p for p in plays if p.kind == "episode"]})
+              {infix: [p for p in plays if ACCOUNT_FILES[p.kind] == infix]
+               for infix in dict.fromkeys(ACCOUNT_FILES.values())})
     for infix, group in groups.items():
         for n, chunk in enumerate(_chunks(group, per_file)):
-            paths.append(folder / f"StreamingHistory{infix}{n}.json")
+            name = f"StreamingHistory_{infix}{n}.json" if infix else f"StreamingHistory{n}.json"
+            paths.append(folder / name)
             _write_json(paths[-1], [account_record(p, old=old) for p in chunk], True)
-    (folder / "Userdata.json").write_text('{"username": "synthetic-user", "country": "ES"}')
+    (folder / "Userdata.json").write_text(json.dumps({"username": username, "country": "ES"}))
     (folder / "SearchQueries.json").write_text("[]")
     (folder / "Playlist1.json").write_text('{"playlists": []}')
     return paths

@@ -67,7 +67,9 @@ def test_state_is_a_bookmark_and_the_plays_at_its_second(sync, tmp_path):
 
     assert run.returncode == 0, run.stderr
     state = history_state(run)
-    assert set(state) == {"replication_key", "replication_key_value", "edge_play_ids"}
+    assert set(state) == {"replication_key", "replication_key_value", "edge_play_ids",
+                          "listener_id"}
+    assert state["listener_id"] == "default"  # today's files name no account
     assert state["replication_key"] == "ts"
     assert state["replication_key_value"] == last.ts_text
     at_edge = [r["play_id"] for r in run.records(HISTORY) if r["ts"] == last.ts_text]
@@ -95,7 +97,7 @@ def test_identical_plays_at_the_bookmark(sync, tmp_path):
 def test_a_newer_export_alone_then_the_old_one_too(sync, tmp_path):
     plays = make_plays(800, seed=15)
     write_extended(tmp_path / "new", plays)
-    write_extended(tmp_path / "old", plays[:500], old=True)
+    write_extended(tmp_path / "old", plays[:500], per_file=120)
 
     first = sync(tmp_path / "new")
     again = sync([tmp_path / "old", tmp_path / "new"], state=first.state)
