@@ -35,7 +35,7 @@ from typing import Any
 
 from benchmarks import user_bench
 from spotify_emulator import EmulatorOptions, EmulatorServer
-from spotify_emulator.catalog import Album
+from spotify_emulator.catalog.model import Album
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 0

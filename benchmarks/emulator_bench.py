@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from spotify_emulator import EmulatorOptions  # noqa: E402
-from spotify_emulator.generate import generate_catalog  # noqa: E402
+from spotify_emulator.catalog.generate import generate_catalog  # noqa: E402
 
 
 def bench_generation(albums: int) -> tuple[float, int]:

@@ -1,7 +1,8 @@
-"""The emulator's state: catalog, users, tokens, rate limits, faults, stats.
+"""The emulator's state: catalog, listeners, tokens, rate limits, faults, stats.
 
-This is the "models" half of the moto-style split; ``responses.py`` turns HTTP
-requests into calls on it and ``server.py`` moves the bytes.
+This is the "models" half of the moto-style split: http/routes.py maps requests to
+the handlers (catalog/handlers.py, user/handlers.py ...), which read and change
+this, and http/server.py moves the bytes.
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .catalog import Album, Catalog
-from .faults import FaultInjector
-from .generate import build_added_album, generate_catalog
-from .hostile import Hostile, changed, hostile_settings
+from .catalog.generate import build_added_album, generate_catalog
+from .catalog.model import Album, Catalog
+from .catalog.render import Renderer
+from .catalog.search import search_albums
+from .http.faults import FaultInjector
+from .http.hostile import Hostile, changed, hostile_settings
+from .http.ratelimit import RateLimiter
+from .http.routes import API_ENDPOINTS
+from .http.stats import Stats
+from .http.tokens import TokenStore
 from .options import PROFILES, EmulatorOptions
-from .ratelimit import RateLimiter
-from .render import Renderer
-from .search import search_albums
-from .stats import Stats
-from .tokens import TokenStore
-from .urls import API_ENDPOINTS
-from .user_store import UserStore
+from .user.store import UserStore
 
 _UNSET: Any = object()
 #: Endpoints a Development Mode app gets 403 on: new releases, the batch endpoints,
@@ -60,8 +61,10 @@ class SpotifyBackend:
         self.profile = opts.profile
         self.latency_ms = opts.latency_ms
         self.tokens = TokenStore(opts.token_ttl, opts.seed, clock)
-        #: The user side: listener data, Authorization Code grants, user switches.
-        self.users = UserStore(self.catalog, opts.seed, clock, wall_clock)
+        #: The user side: listeners' data, Authorization Code grants, user switches.
+        self.users = UserStore(
+            self.catalog, opts.seed, clock, wall_clock, opts.signed_in, opts.allowlist
+        )
         self.limiter = RateLimiter(
             opts.rate_limit,
             opts.rate_limit_window,
@@ -192,6 +195,11 @@ class SpotifyBackend:
         if endpoint in self._forbidden:
             return True
         return self.profile == "development" and endpoint in DEV_FORBIDDEN
+
+    def serves(self, user_id: str) -> bool:
+        """Whether the app may act for this user: always, but for a Development Mode app
+        only for the listeners on its allowlist."""
+        return self.profile != "development" or self.users.allows(user_id)
 
     def set_token_ttl(self, ttl: float) -> None:
         """TTL for tokens issued from now on."""

@@ -1,5 +1,9 @@
 """Command line: every EmulatorOptions field as a flag; prints the URLs, serves until a signal.
 
+Flags are built from the fields themselves (``--new-releases`` for ``new_releases``,
+with the field's help text and choices, and its type saying how to read the value;
+yes/no fields take ``--flag`` and ``--no-flag``), so a new option needs no code here.
+
 Output contract (stdout, flushed, one line each, before serving)::
 
     API_URL=http://127.0.0.1:PORT/v1
@@ -13,181 +17,70 @@ saying so and what to do, and exits with status 1.
 from __future__ import annotations
 
 import argparse
-import datetime
+import dataclasses
 import errno
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
+from typing import Any
 
-from .options import FAULT_KINDS, PROFILES, RATE_LIMIT_VARIANTS, EmulatorOptions
-from .server import EmulatorServer
+from .fields import converter, field_types
+from .http.server import EmulatorServer
+from .options import EmulatorOptions
 
-
-def _int_list(raw: str) -> list[int]:
-    return [int(p) for p in raw.split(",") if p.strip()]
-
-
-def _str_list(raw: str) -> list[str]:
-    return [p.strip() for p in raw.split(",") if p.strip()]
-
-
-def _optional_int(raw: str) -> int | None:
-    return None if raw.lower() in ("none", "off", "") else int(raw)
-
-
-def _optional_str(raw: str) -> str | None:
-    return None if raw.lower() in ("none", "null") else raw
+#: Option groups in the order --help shows them.
+GROUPS = (
+    "server",
+    "catalog",
+    "tier",
+    "auth",
+    "listeners",
+    "rate limiting and caps",
+    "faults",
+    "hostile behaviours (robustness tests; all off by default)",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    d = EmulatorOptions()
-    p = argparse.ArgumentParser(
+    parser = argparse.ArgumentParser(
         prog="python -m spotify_emulator",
         description="Local emulator of the Spotify Web API (new releases, albums, tracks, "
-        "search, and a listener's data behind the Authorization Code flow).",
+        "search, and a household of listeners behind the Authorization Code flow).",
     )
-    net = p.add_argument_group("server")
-    net.add_argument("--host", default=d.host, help="bind address (default %(default)s)")
-    net.add_argument("--port", type=int, default=d.port, help="port, 0 = any free (default 0)")
-    net.add_argument(
+    groups = {name: parser.add_argument_group(name) for name in GROUPS}
+    groups["server"].add_argument(
         "--lifetime",
         type=float,
         default=None,
         help="exit by itself after this many seconds (default: run until signalled)",
     )
-    net.add_argument("--request-log-limit", type=int, default=d.request_log_limit)
+    types_ = field_types(EmulatorOptions)
+    for field in dataclasses.fields(EmulatorOptions):
+        _add_flag(groups[field.metadata["group"]], field, types_[field.name])
+    return parser
 
-    cat = p.add_argument_group("catalog")
-    cat.add_argument("--seed", type=int, default=d.seed)
-    cat.add_argument(
-        "--new-releases",
-        type=int,
-        default=d.new_releases,
-        help="albums listed by /browse/new-releases (default %(default)s)",
-    )
-    cat.add_argument(
-        "--track-counts",
-        type=_int_list,
-        default=None,
-        help="comma list of track counts cycled over the listed albums",
-    )
-    cat.add_argument(
-        "--today",
-        type=datetime.date.fromisoformat,
-        default=d.today,
-        help="the emulator's today, YYYY-MM-DD (default %(default)s)",
-    )
-    cat.add_argument("--release-spread-days", type=int, default=d.release_spread_days)
-    cat.add_argument(
-        "--back-catalog",
-        type=int,
-        default=d.back_catalog,
-        help="extra unlisted albums (default %(default)s)",
-    )
-    cat.add_argument("--profile", choices=PROFILES, default=d.profile)
 
-    auth = p.add_argument_group("auth")
-    auth.add_argument("--client-id", default=d.client_id)
-    auth.add_argument("--client-secret", default=d.client_secret)
-    auth.add_argument("--token-ttl", type=float, default=d.token_ttl, help="seconds")
-    auth.add_argument(
-        "--redirect-uris",
-        type=_str_list,
-        default=None,
-        help="comma list of registered redirect URIs /authorize must match exactly "
-        "(default: any https URI or http://127.0.0.1|[::1]:ANY_PORT)",
+def _add_flag(group: Any, field: dataclasses.Field[Any], tp: Any) -> None:
+    flag = "--" + field.name.replace("_", "-")
+    text = field.metadata["help"]
+    if tp is bool:
+        group.add_argument(
+            flag, action=argparse.BooleanOptionalAction, default=field.default, help=text
+        )
+        return
+    shown = field.default
+    if isinstance(shown, tuple):
+        shown = ",".join(str(v) for v in shown) or None
+    group.add_argument(
+        flag,
+        type=converter(tp),
+        default=field.default,
+        choices=field.metadata["choices"],
+        metavar=None if field.metadata["choices"] else field.name.upper(),
+        help=f"{text} (default: {shown})" if text else f"default: {shown}",
     )
-
-    lim = p.add_argument_group("rate limiting")
-    lim.add_argument(
-        "--rate-limit",
-        type=_optional_int,
-        default=d.rate_limit,
-        help="API requests per rolling window (default: unlimited)",
-    )
-    lim.add_argument("--rate-limit-window", type=float, default=d.rate_limit_window)
-    lim.add_argument(
-        "--retry-after",
-        type=_optional_int,
-        default=d.retry_after,
-        help="fixed Retry-After of window 429s (default: seconds until the window frees a slot)",
-    )
-    lim.add_argument(
-        "--rate-limit-variant", choices=RATE_LIMIT_VARIANTS, default=d.rate_limit_variant
-    )
-    lim.add_argument(
-        "--script-429-after",
-        type=int,
-        default=None,
-        help="the (N+1)-th API request answers one long 429",
-    )
-    lim.add_argument("--script-429-retry-after", type=int, default=d.script_429_retry_after)
-    lim.add_argument(
-        "--script-429-variant", choices=RATE_LIMIT_VARIANTS, default=d.script_429_variant
-    )
-
-    flt = p.add_argument_group("faults")
-    flt.add_argument("--fault-rate", type=float, default=d.fault_rate)
-    flt.add_argument(
-        "--fault-kinds",
-        type=_str_list,
-        default=list(FAULT_KINDS),
-        help=f"comma list out of {','.join(FAULT_KINDS)}",
-    )
-    flt.add_argument("--fault-seed", type=int, default=d.fault_seed)
-    flt.add_argument(
-        "--no-faults-on-token",
-        dest="faults_on_token",
-        action="store_false",
-        help="never fault /api/token",
-    )
-    flt.add_argument("--latency-ms", type=float, default=d.latency_ms)
-
-    bad = p.add_argument_group("hostile behaviours (robustness tests; all off by default)")
-    bad.add_argument(
-        "--next-base",
-        type=_optional_str,
-        default=d.next_base,
-        help="paging 'next' links use this base URL (e.g. http://127.0.0.2:PORT/v1)",
-    )
-    bad.add_argument(
-        "--loop-next",
-        action="store_true",
-        help="every page's 'next' points back to the first page, never null",
-    )
-    bad.add_argument(
-        "--total",
-        type=_optional_int,
-        default=d.total,
-        help="every paging object reports this total (next still follows the real data)",
-    )
-    bad.add_argument(
-        "--ignore-offset",
-        action="store_true",
-        help="listings and track pages serve offset 0's items whatever the offset",
-    )
-    bad.add_argument(
-        "--trickle-ms",
-        type=float,
-        default=d.trickle_ms,
-        help="write API and token bodies one byte at a time, this many ms apart",
-    )
-    bad.add_argument(
-        "--retry-after-raw",
-        type=_optional_str,
-        default=d.retry_after_raw,
-        help="Retry-After header of the scripted 429, verbatim (inf, 1e12, an HTTP date)",
-    )
-    bad.add_argument(
-        "--status-for",
-        type=_optional_str,
-        default=d.status_for,
-        help="path prefix answered with --status-code and Spotify's error body",
-    )
-    bad.add_argument("--status-code", type=int, default=d.status_code)
-    return p
 
 
 def options_from_args(args: argparse.Namespace) -> EmulatorOptions:

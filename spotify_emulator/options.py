@@ -1,4 +1,8 @@
-"""Options of one emulator instance (catalog, profile, auth, limits, faults, hostility)."""
+"""Options of one emulator instance: catalog, tier, auth, listeners, limits, faults and
+the hostile switches, each field with its help text (the command line is built from them).
+"""
+
+# ruff: noqa: RUF009 - option() returns dataclasses.field(...), which ruff cannot tell
 
 from __future__ import annotations
 
@@ -6,8 +10,12 @@ import dataclasses
 import datetime
 from collections.abc import Sequence
 
-from .hostile import hostile_settings
-from .oauth import redirect_problem
+from tap_spotify.spotify import PLAYLIST_ITEMS_MAX_LIMIT
+
+from .fields import option
+from .http.hostile import Hostile
+from .user.household import DEFAULT_LISTENER, LISTENERS, MAX_ALLOWLIST
+from .user.oauth import redirect_problem
 
 PROFILES = ("extended", "development")
 RATE_LIMIT_VARIANTS = ("classic", "quota", "empty", "no_header")
@@ -17,63 +25,97 @@ FAULT_KINDS = ("500", "502", "503", "reset", "truncated", "non_json")
 DEFAULT_TODAY = datetime.date(2026, 11, 20)
 
 
-@dataclasses.dataclass
-class EmulatorOptions:
-    """Everything that shapes an emulator; same options and seed give the same bytes."""
+@dataclasses.dataclass(frozen=True)
+class EmulatorOptions(Hostile):
+    """Everything that shapes an emulator; same options and seed give the same bytes.
+
+    The hostile switches are the fields of ``Hostile`` (hostile.py), inherited so that
+    they are declared once and carry the same names everywhere.
+    """
 
     # catalog
-    seed: int = 0
-    new_releases: int = 100
-    track_counts: Sequence[int] | None = None
-    today: datetime.date = DEFAULT_TODAY
-    release_spread_days: int = 14
-    back_catalog: int = 20
+    seed: int = option(0, "seed of every generated thing", group="catalog")
+    new_releases: int = option(100, "albums listed by /browse/new-releases", group="catalog")
+    track_counts: tuple[int, ...] | None = option(
+        None, "comma list of track counts cycled over the listed albums", group="catalog"
+    )
+    today: datetime.date = option(
+        DEFAULT_TODAY, "the catalog's today, YYYY-MM-DD", group="catalog"
+    )
+    release_spread_days: int = option(
+        14, "listed albums are released within this many days before today", group="catalog"
+    )
+    back_catalog: int = option(20, "extra unlisted albums", group="catalog")
     # tier
-    profile: str = "extended"
+    profile: str = option(
+        "extended", "the app's tier (development: 2026 rules)", group="tier", choices=PROFILES
+    )
     # auth
-    token_ttl: float = 3600.0
-    client_id: str = "emulator-client"
-    client_secret: str = "emulator-secret"
-    #: Registered redirect URIs /authorize must match exactly; None accepts any
-    #: secure one (https, or http to 127.0.0.1 / [::1] on any port).
-    redirect_uris: Sequence[str] | None = None
-    # rate limiting
-    rate_limit: int | None = None
-    rate_limit_window: float = 30.0
-    #: Fixed Retry-After of window 429s; None (default) computes it from the window.
-    retry_after: int | None = None
-    rate_limit_variant: str = "classic"
-    script_429_after: int | None = None
-    script_429_retry_after: int = 86400
-    script_429_variant: str = "classic"
+    token_ttl: float = option(3600.0, "seconds an access token lives", group="auth")
+    client_id: str = option("emulator-client", group="auth")
+    client_secret: str = option("emulator-secret", group="auth")
+    redirect_uris: tuple[str, ...] | None = option(
+        None,
+        "comma list of registered redirect URIs /authorize must match exactly "
+        "(default: any https URI or http://127.0.0.1|[::1]:ANY_PORT)",
+        group="auth",
+    )
+    # listeners
+    signed_in: str = option(
+        DEFAULT_LISTENER, "the listener /authorize signs in", group="listeners", choices=LISTENERS
+    )
+    allowlist: tuple[str, ...] | None = option(
+        None,
+        "comma list of the listeners a development app may serve (default: every one)",
+        group="listeners",
+    )
+    # limits
+    playlist_items_max_limit: int = option(
+        PLAYLIST_ITEMS_MAX_LIMIT,
+        "largest limit /playlists/{id}/items accepts (100 as some reports say it still does)",
+        group="rate limiting and caps",
+    )
+    rate_limit: int | None = option(
+        None, "API requests per rolling window (default: unlimited)",
+        group="rate limiting and caps",
+    )
+    rate_limit_window: float = option(30.0, "seconds", group="rate limiting and caps")
+    retry_after: int | None = option(
+        None, "fixed Retry-After of window 429s (default: seconds until a slot frees)",
+        group="rate limiting and caps",
+    )
+    rate_limit_variant: str = option(
+        "classic", group="rate limiting and caps", choices=RATE_LIMIT_VARIANTS
+    )
+    script_429_after: int | None = option(
+        None, "the (N+1)-th API request answers one long 429", group="rate limiting and caps"
+    )
+    script_429_retry_after: int = option(86400, group="rate limiting and caps")
+    script_429_variant: str = option(
+        "classic", group="rate limiting and caps", choices=RATE_LIMIT_VARIANTS
+    )
     # faults
-    fault_rate: float = 0.0
-    fault_kinds: Sequence[str] = FAULT_KINDS
-    fault_seed: int = 0
-    faults_on_token: bool = True
-    latency_ms: float = 0.0
-    # hostile behaviours (robustness tests; see hostile.py): all off by default
-    next_base: str | None = None
-    loop_next: bool = False
-    total: int | None = None
-    ignore_offset: bool = False
-    trickle_ms: float = 0.0
-    retry_after_raw: str | None = None
-    status_for: str | None = None
-    status_code: int = 404
+    fault_rate: float = option(0.0, "share of requests that fault, 0..1", group="faults")
+    fault_kinds: tuple[str, ...] = option(
+        FAULT_KINDS, f"comma list out of {','.join(FAULT_KINDS)}", group="faults"
+    )
+    fault_seed: int = option(0, group="faults")
+    faults_on_token: bool = option(True, "fault /api/token too", group="faults")
+    latency_ms: float = option(0.0, "added to every API and token answer", group="faults")
     # server
-    host: str = "127.0.0.1"
-    port: int = 0
-    request_log_limit: int = 100_000
+    host: str = option("127.0.0.1", "bind address", group="server")
+    port: int = option(0, "port, 0 = any free", group="server")
+    request_log_limit: int = option(100_000, "requests kept in the stats log", group="server")
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if isinstance(self.today, str):
-            self.today = datetime.date.fromisoformat(self.today)
-        self.fault_kinds = tuple(self.fault_kinds)
-        if self.track_counts is not None:
-            self.track_counts = tuple(int(n) for n in self.track_counts)
-        if self.redirect_uris is not None:
-            self.redirect_uris = tuple(self.redirect_uris)
+            object.__setattr__(self, "today", datetime.date.fromisoformat(self.today))
+        for name in ("fault_kinds", "track_counts", "redirect_uris", "allowlist"):
+            value = getattr(self, name)
+            if value is not None:
+                cast = int if name == "track_counts" else str
+                object.__setattr__(self, name, tuple(_items(value, cast)))
         self.validate()
 
     def validate(self) -> None:
@@ -102,12 +144,30 @@ class EmulatorOptions:
             raise ValueError("release_spread_days must be >= 0")
         if self.retry_after is not None and self.retry_after < 0:
             raise ValueError("retry_after must be >= 0 or None")
+        if self.playlist_items_max_limit < 1:
+            raise ValueError("playlist_items_max_limit must be >= 1")
         for uri in self.redirect_uris or ():
             problem = redirect_problem(uri)
             if problem is not None:
                 raise ValueError(f"redirect URI {uri!r} would be refused: {problem}")
-        hostile_settings(self).validate()
+        check_listeners(self.signed_in, self.allowlist)
+        super().validate()
 
     def replace(self, **changes: object) -> EmulatorOptions:
         """A copy with some options changed (validated again)."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def check_listeners(signed_in: str, allowlist: Sequence[str] | None) -> None:
+    """Known listeners only, and at most five on an allowlist (Spotify's Development Mode)."""
+    for user_id in (signed_in, *(allowlist or ())):
+        if user_id not in LISTENERS:
+            raise ValueError(f"unknown listener {user_id!r}; known: {LISTENERS}")
+    if allowlist is not None and len(allowlist) > MAX_ALLOWLIST:
+        raise ValueError(f"a Development Mode app allows at most {MAX_ALLOWLIST} listeners")
+
+
+def _items(value: str | Sequence[object], cast: type) -> list[object]:
+    """A sequence option given as a sequence or as one comma-separated string."""
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    return [cast(p.strip()) if isinstance(p, str) else cast(p) for p in parts if p != ""]

@@ -170,6 +170,6 @@ def test_cli_hostile_flags() -> None:
         True,
     )
     assert (opts.trickle_ms, opts.retry_after_raw) == (2.5, "Wed, 26 Nov 2026 10:00:00 GMT")
-    assert (opts.status_for, opts.status_code, opts.retry_after) == ("/v1/browse", 418, None)
+    assert (opts.status_for, opts.status_code, opts.retry_after) == (("/v1/browse",), 418, None)
     defaults = options_from_args(build_parser().parse_args([]))
     assert defaults == EmulatorOptions()

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from spotify_emulator import EmulatorServer
-from spotify_emulator.catalog import RELINK_MARKET
+from spotify_emulator.catalog.model import RELINK_MARKET
 from tests.emulator.helpers import (
     DEV_ALBUM_STRIPPED,
     DEV_TRACK_STRIPPED,

@@ -8,7 +8,7 @@ from typing import Any
 import requests
 
 from spotify_emulator import EmulatorOptions, EmulatorServer
-from spotify_emulator.generate import generate_catalog
+from spotify_emulator.catalog.generate import generate_catalog
 
 
 def _transcript(emu: EmulatorServer) -> list[bytes]:

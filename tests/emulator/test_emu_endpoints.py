@@ -218,7 +218,16 @@ def test_search_tag_new(emulator: EmulatorServer, s: requests.Session) -> None:
         400,
         "Invalid offset",
     )
-    assert api(emulator, s, "/search", q="tag:new", type="album", offset=1000).status_code == 200
+    assert api(emulator, s, "/search", q="tag:new", type="album", offset=995).status_code == 200
+    # offset + limit may not pass 1,000 (SEARCH_MAX_END).
+    assert _error(api(emulator, s, "/search", q="tag:new", type="album", offset=1000)) == (
+        400,
+        "Invalid limit",
+    )
+    assert _error(api(emulator, s, "/search", q="x", type="album", offset=991, limit=10)) == (
+        400,
+        "Invalid limit",
+    )
     assert _error(api(emulator, s, "/search", type="album")) == (400, "No search query")
     assert _error(api(emulator, s, "/search", q="x")) == (400, "Missing parameter type")
 

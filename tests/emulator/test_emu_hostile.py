@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from spotify_emulator import EmulatorOptions, EmulatorServer
-from spotify_emulator.hostile import HOSTILE_FIELDS, Hostile
+from spotify_emulator.http.hostile import HOSTILE_FIELDS, Hostile
 from tests.emulator.helpers import api, get_token, session, split_response
 
 OTHER = "http://127.0.0.2:9/v1"
@@ -259,14 +259,16 @@ def test_admin_route(emulator: EmulatorServer, s: requests.Session) -> None:
     )
     assert resp.status_code == 200
     assert resp.json()["hostile"] == {
+        **Hostile().as_dict(),
         "next_base": OTHER,
         "loop_next": True,
         "total": 3,
         "ignore_offset": True,
         "trickle_ms": 0.0,
         "retry_after_raw": "1e12",
-        "status_for": "/v1/search",
+        "status_for": ["/v1/search"],
         "status_code": 418,
+        "shape_for": ["/"],
     }
     page = api(emulator, s, "/browse/new-releases", offset=40).json()["albums"]
     assert page["total"] == 3 and page["next"] == f"{OTHER}/browse/new-releases?offset=0&limit=20"

@@ -13,10 +13,10 @@ import pytest
 import requests
 
 from spotify_emulator import EmulatorServer
-from spotify_emulator.admin import ADMIN_HANDLERS
-from spotify_emulator.compression import accepts_gzip
-from spotify_emulator.responses import HANDLERS
-from spotify_emulator.urls import ADMIN_URLS, API_URLS, resolve
+from spotify_emulator.catalog.handlers import HANDLERS
+from spotify_emulator.http.admin import ADMIN_HANDLERS
+from spotify_emulator.http.compression import accepts_gzip
+from spotify_emulator.http.routes import ADMIN_URLS, API_URLS, resolve
 from tests.emulator.helpers import get_token, raw_request, session, split_response
 
 

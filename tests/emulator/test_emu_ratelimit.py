@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from spotify_emulator import EmulatorServer
-from spotify_emulator.ratelimit import RateLimiter, Rejection
+from spotify_emulator.http.ratelimit import RateLimiter, Rejection
 from tests.emulator.helpers import api, recorded_body, session
 
 BODIES = {

@@ -9,7 +9,7 @@ from typing import Any
 import requests
 
 from spotify_emulator import EmulatorOptions, EmulatorServer
-from spotify_emulator.user_generate import times_between
+from spotify_emulator.user.generate import times_between
 from tests.emulator.user_helpers import authorize, login, redirected, token_post, user_session
 
 
@@ -39,6 +39,8 @@ def test_summary(emulator: EmulatorServer) -> None:
         "top_artists": {"short_term": 30, "medium_term": 50, "long_term": 75},
         "saved_tracks": 130,
         "saved_albums": 25,
+        "pre_saved_tracks": 2,
+        "pre_saved_albums": 2,
         "followed_artists": 70,
         "playlists": 12,
     }
@@ -75,7 +77,7 @@ def test_new_plays_and_saves_are_never_in_the_future(emulator: EmulatorServer) -
     users = emulator.backend.users
     played = users.play(60)
     users.save_tracks(40)
-    saved = [s.added_at for s in users.library().saved_tracks[:40]]
+    saved = [s.added_at for s in users.library().saved_tracks[:40] if not s.pre_save]
     now = datetime.datetime.now(datetime.timezone.utc)
     newest = datetime.datetime.fromisoformat(played[0].replace("Z", "+00:00"))
     assert newest <= now and len(set(played)) == 60
@@ -92,12 +94,16 @@ def test_times_between() -> None:
 
 def test_saves_and_follows_come_first(emulator: EmulatorServer) -> None:
     s = user_session(emulator)
-    newest = _get(emulator, s, "/me/tracks", limit=1)["items"][0]["added_at"]
+    # The newest save is a pre-save dated in the future: new saves come before it in
+    # save order, dated now.
+    presaved = _get(emulator, s, "/me/tracks", limit=2)["items"]
     saved = admin(emulator, "save_tracks", count=3)["saved"]
     page = _get(emulator, s, "/me/tracks", limit=4)
     assert page["total"] == 133
     assert [i["track"]["id"] for i in page["items"][:3]] == saved
-    assert page["items"][2]["added_at"] > newest and page["items"][3]["added_at"] == newest
+    assert page["items"][3] == presaved[0]
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert presaved[1]["added_at"] < page["items"][2]["added_at"] <= now < presaved[0]["added_at"]
     albums = admin(emulator, "save_albums", count=2)["saved"]
     page = _get(emulator, s, "/me/albums", limit=2)
     assert page["total"] == 27 and [i["album"]["id"] for i in page["items"]] == albums
@@ -118,7 +124,7 @@ def test_edit_playlist_changes_one_snapshot(emulator: EmulatorServer) -> None:
     other = next(p for p in before.values() if p["owner"] != "listener")
     assert admin(emulator, "edit_playlist", id=other["id"])["id"] == other["id"]
     s = user_session(emulator)
-    items = _get(emulator, s, f"/playlists/{edited['id']}/items", limit=100, offset=200)
+    items = _get(emulator, s, f"/playlists/{edited['id']}/items", limit=50, offset=200)
     assert items["items"][-1]["added_by"]["id"] == "listener"
     bad = requests.post(
         f"{emulator.base_url}/_emulator/user/edit_playlist", params={"id": "nope"}, timeout=5

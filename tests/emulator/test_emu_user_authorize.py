@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from spotify_emulator import EmulatorOptions, EmulatorServer
-from spotify_emulator.oauth import (
+from spotify_emulator.user.oauth import (
     INSECURE_REDIRECT,
     INVALID_CLIENT,
     INVALID_REDIRECT,

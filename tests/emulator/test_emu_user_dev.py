@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from spotify_emulator import EmulatorServer
-from spotify_emulator.user_render import DEV_STRIPPED_ARTIST_FIELDS, DEV_STRIPPED_USER_FIELDS
+from spotify_emulator.user.render import DEV_STRIPPED_ARTIST_FIELDS, DEV_STRIPPED_USER_FIELDS
 from tests.emulator.helpers import DEV_ALBUM_STRIPPED, DEV_TRACK_STRIPPED
 from tests.emulator.user_helpers import user_session
 

@@ -1,15 +1,17 @@
 """POST /api/token, the user grants: authorization_code (secret or PKCE) and refresh_token
-with the 2026 rules (no new refresh token, revoked, 183 days after consent)."""
+with the 2026 rules (no new refresh token, revoked, six months after consent)."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 from typing import Any
 
 import requests
 
 from spotify_emulator import EmulatorServer
-from spotify_emulator.oauth import CODE_TTL, GrantStore
+from spotify_emulator.user.oauth import CODE_TTL, GrantStore
+from tap_spotify.spotify import authorization_ends
 from tests.emulator.user_helpers import (
     ALL_SCOPES,
     REDIRECT,
@@ -188,10 +190,15 @@ def test_revoked_refresh_token(emulator: EmulatorServer) -> None:
     assert _refresh(emulator, login(emulator)["refresh_token"]).status_code == 200
 
 
-def test_refresh_token_expires_183_days_after_consent(emulator: EmulatorServer) -> None:
+def test_refresh_token_expires_six_months_after_consent(emulator: EmulatorServer) -> None:
     token = login(emulator)["refresh_token"]
     users = emulator.backend.users
-    users.age_consent(182)
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    # The fewest days back a consent must lie for its six months to be over by today.
+    over = next(
+        d for d in range(170, 200) if authorization_ends(today - datetime.timedelta(d)) <= today
+    )
+    users.age_consent(over - 1)
     assert _refresh(emulator, token).status_code == 200  # refreshing does not extend it
     users.age_consent(1)
     _invalid(_refresh(emulator, token), "Refresh token expired")

@@ -1,12 +1,13 @@
 """The browser's and the token endpoint's side of the Authorization Code flow.
 
-``GET /authorize`` answers at once, as a browser does after the user agreed (or,
-with ``backend.users.consent = "deny"``, refused): a 302 to the redirect URI with
-``code`` and ``state``, or ``error`` and ``state``.  Where Spotify shows a page
+``GET /authorize`` answers at once, as a browser does after the signed-in listener
+(``backend.users.sign_in``) agreed (or, with ``backend.users.consent = "deny"``,
+refused): a 302 to the redirect URI with ``code`` and ``state``, or ``error`` and
+``state``.  Where Spotify shows a page
 instead of redirecting (unknown client, missing, unregistered or insecure redirect
 URI, a response_type other than code) it is a 400 HTML page with Spotify's text.
 The token endpoint's ``authorization_code`` and ``refresh_token`` grants are here
-too; ``responses.token`` reads the client and dispatches to them.
+too; http/token.py reads the client and dispatches to them.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ import html
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from .backend import SpotifyBackend
-from .messages import HTML, Request, Response, oauth_error
+from ..backend import SpotifyBackend
+from ..http.messages import HTML, Request, Response, dumpb, oauth_error
+from ..http.tokens import TokenGrant, TokenStore
 from .oauth import INVALID_CLIENT, SCOPES, redirect_problem, s256
-from .render import dumpb
-from .tokens import TokenGrant, TokenStore
 
 USER_GRANTS = ("authorization_code", "refresh_token")
 
@@ -107,7 +107,7 @@ def authorize(backend: SpotifyBackend, req: Request) -> Response:
         redirect_uri=redirect_uri,
         scopes=frozenset(scopes),
         challenge=challenge,
-        user_id=users.default_user,
+        user_id=users.signed_in,
     )
     return redirect(redirect_uri, {"code": code, "state": state})
 

@@ -1,23 +1,25 @@
 """Authorization Code flow state and rules: redirect URIs, PKCE, codes, refresh tokens.
 
-No HTTP here: ``oauth_responses.py`` serves ``/authorize`` and the token
-endpoint's ``authorization_code`` and ``refresh_token`` grants from it.  Facts
-(README "User data"): loopback IP literals are the only http redirect URIs
-Spotify accepts; a refresh token lives 6 months from the user's consent and
-refreshing does not extend it.
+No HTTP here: ``authorize.py`` serves ``/authorize`` and the token endpoint's
+``authorization_code`` and ``refresh_token`` grants from it. Spotify's facts come from
+``tap_spotify/spotify.py``: which redirect URIs it accepts, and that an authorization
+ends six months after the user's consent (refreshing does not extend it).
 """
 
 from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime
 import hashlib
 import random
 import threading
 from collections.abc import Callable, Collection
 from urllib.parse import urlsplit
 
-from .catalog import new_id
+from tap_spotify.spotify import authorization_ends, redirect_uri_problem
+
+from ..catalog.model import new_id
 
 #: Every scope Spotify knows; others make /authorize redirect with invalid_scope.
 SCOPES = frozenset(
@@ -45,8 +47,9 @@ SCOPES = frozenset(
     }
 )
 CODE_TTL = 600.0  # seconds an authorization code can be redeemed
-REFRESH_LIFETIME_DAYS = 183  # "6 months after the user's original consent"
 DAY = 86400.0
+#: The loopback literals Spotify's "Redirect URIs" page names; other 127.x addresses are
+#: loopback too, but Spotify does not promise to accept them, so the emulator refuses.
 LOOPBACK_HOSTS = ("127.0.0.1", "::1")
 
 INVALID_CLIENT = "INVALID_CLIENT: Invalid client"
@@ -72,7 +75,7 @@ def redirect_problem(uri: str, registered: Collection[str] | None = None) -> str
     scheme = parts.scheme.lower()
     if scheme in ("http", "https") and not host:
         return INVALID_REDIRECT
-    if not (scheme == "https" or (scheme == "http" and host in LOOPBACK_HOSTS)):
+    if redirect_uri_problem(uri) is not None or (scheme == "http" and host not in LOOPBACK_HOSTS):
         return INSECURE_REDIRECT
     if registered is not None and uri not in registered:
         return INVALID_REDIRECT
@@ -114,7 +117,10 @@ class RefreshGrant:
 
     @property
     def expires_at(self) -> float:
-        return self.consented_at + REFRESH_LIFETIME_DAYS * DAY
+        """Six months after the consent, to the second (unix seconds)."""
+        consented = datetime.datetime.fromtimestamp(self.consented_at, datetime.timezone.utc)
+        ends = authorization_ends(consented.date())
+        return datetime.datetime.combine(ends, consented.timetz()).timestamp()
 
 
 class GrantStore:

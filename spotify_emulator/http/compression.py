@@ -1,4 +1,5 @@
-"""gzip Content-Encoding, as the real API sends JSON to clients that accept it.
+"""gzip Content-Encoding, as the real API sends JSON to clients that accept it (and a
+gzip bomb, for the hostile `gzip_bomb_for` switch).
 
 Compressed bodies are cached by content: pages are assembled from cached
 fragments, so the same bytes come back again and again and need compressing once.
@@ -68,3 +69,28 @@ def _remember(body: bytes, packed: bytes) -> None:
             _cache_size = 0
         _cache[body] = packed
         _cache_size += len(body) + len(packed)
+
+
+#: Zero bytes fed to zlib at a time while a gzip bomb is built.
+_BOMB_CHUNK = bytes(1 << 20)
+_bombs: dict[int, bytes] = {}
+_bombs_lock = threading.Lock()
+
+
+def gzip_bomb(inflated: int) -> bytes:
+    """A gzip member that inflates to ``inflated`` zero bytes (about 1,030 times its
+    size): built once per process and size by streaming zeros through zlib, so the
+    inflated bytes are never in memory; a client must refuse to inflate it all."""
+    with _bombs_lock:
+        bomb = _bombs.get(inflated)
+        if bomb is None:
+            packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+            parts = []
+            left = inflated
+            while left:
+                step = min(left, len(_BOMB_CHUNK))
+                parts.append(packer.compress(_BOMB_CHUNK[:step]))
+                left -= step
+            parts.append(packer.flush())
+            bomb = _bombs[inflated] = b"".join(parts)
+    return bomb

@@ -6,7 +6,7 @@ import collections
 import threading
 from typing import Any
 
-#: Endpoints counted from zero; others (urls.py) appear in ``counts`` once requested.
+#: Endpoints counted from zero; others (routes.py) appear in ``counts`` once requested.
 ENDPOINTS = ("token", "new_releases", "several_albums", "album", "album_tracks", "search")
 
 

@@ -12,9 +12,11 @@ import dataclasses
 import datetime
 import random
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from . import names
-from .catalog import (
+from .markets import MARKET_SET, MARKETS
+from .model import (
     ALBUM_TYPES,
     AWKWARD_TRACK_COUNTS,
     PRECISIONS,
@@ -26,12 +28,14 @@ from .catalog import (
     format_release_date,
     new_id,
 )
-from .markets import MARKET_SET, MARKETS
-from .options import EmulatorOptions
+
+if TYPE_CHECKING:
+    from ..options import EmulatorOptions
 
 
-class _Generator:
-    """Builds albums from one RNG; a class only to share the RNG and artist pool."""
+class AlbumGenerator:
+    """Builds albums from one RNG; a class only to share the RNG and artist pool (the
+    user side makes its extra albums with it too, from its own RNG)."""
 
     def __init__(self, rng: random.Random, artists: list[Artist], various: Artist) -> None:
         self.rng = rng
@@ -299,7 +303,7 @@ def generate_catalog(options: EmulatorOptions) -> Catalog:
     pool_size = max(8, (n + options.back_catalog) // 3 + 5)
     artists = [Artist(new_id(rng), names.artist_name(rng)) for _ in range(pool_size)]
     various = Artist(new_id(rng), names.VARIOUS_ARTISTS)
-    gen = _Generator(rng, artists, various)
+    gen = AlbumGenerator(rng, artists, various)
     plan = plan_listed(options, rng)
 
     listed: list[Album] = []
@@ -381,7 +385,7 @@ def build_added_album(
         day = _parse_loose_date(release_date)
     pool = list(catalog.artists.values()) or [Artist(new_id(rng), names.artist_name(rng))]
     various = next((a for a in pool if a.name == names.VARIOUS_ARTISTS), None)
-    gen = _Generator(rng, pool, various or Artist(new_id(rng), names.VARIOUS_ARTISTS))
+    gen = AlbumGenerator(rng, pool, various or Artist(new_id(rng), names.VARIOUS_ARTISTS))
     chosen_markets = None
     if markets is not None:
         wanted = {m.upper() for m in markets}

@@ -1,12 +1,12 @@
 """The HTTP layer: the standard library's ``http.server`` plus the EmulatorServer handle.
 
 ``http.server`` parses requests (HTTP/1.1, keep-alive); this module turns each
-into a ``Request``, asks ``responses.handle`` (or the admin routes) for a
-``Response`` and renders it.  Sockets are TCP_NODELAY and the write buffer holds
+into a ``Request``, asks ``pipeline.handle`` (or the admin routes) for a
+``Response`` and writes it. Sockets are TCP_NODELAY and the write buffer holds
 a whole small response, so status line, headers and body leave in one send and
-Nagle's algorithm and delayed ACKs never add their ~40 ms.  Wire misbehaviour
-(reset, truncated body, trickled body) is carried out here because only this
-layer owns the socket.
+Nagle's algorithm and delayed ACKs never add their ~40 ms. Wire misbehaviour
+(reset, truncated body, trickled head and body) is carried out here because only
+this layer owns the socket.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from http import HTTPStatus
 from types import TracebackType
 from typing import Any
 
+from ..backend import SpotifyBackend
+from ..options import EmulatorOptions
 from .admin import handle_admin
-from .backend import SpotifyBackend
-from .options import EmulatorOptions
-from .responses import Request, Response, error_body, handle
+from .messages import Request, Response, error_body
+from .pipeline import handle
 
 POLL_INTERVAL = 0.05  # how long stop() may wait for the accept loop to notice
 WRITE_BUFFER = 64 * 1024  # headers and most bodies leave in one send
@@ -114,17 +115,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     # ------------------------------------------------------------- responses
     def _write(self, resp: Response, head: bool = False) -> None:
         body = resp.body
-        self.send_response(resp.status)
-        if resp.content_type:
-            self.send_header("Content-Type", resp.content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in resp.headers:
-            self.send_header(name, value)
         if resp.fault in ("truncated", "reset"):
             self.close_connection = True
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()  # buffered: leaves with the body, or at the flush below
+        pause = resp.trickle_ms / 1000.0
+        status_and_headers = self._head(resp, len(body))
+        if pause > 0 and resp.trickle_headers:
+            self._trickle(status_and_headers, pause)
+        else:
+            self.wfile.write(status_and_headers)  # buffered: leaves with the body
         if head:
             return
         if resp.fault in ("truncated", "reset"):
@@ -133,19 +131,38 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             if resp.fault == "reset":
                 self.server.abort(self.connection)
-        elif resp.trickle_ms > 0 and body:
-            self._trickle(body, resp.trickle_ms / 1000.0)
+        elif pause > 0 and body:
+            self._trickle(body, pause)
         else:
             self.wfile.write(body)
 
-    def _trickle(self, body: bytes, pause: float) -> None:
-        """Headers at once, then the body one byte per ``pause`` (a dawdling server)."""
+    def _head(self, resp: Response, length: int) -> bytes:
+        """Status line and headers, as ``send_response`` and ``send_header`` would write them."""
+        phrase = HTTPStatus(resp.status).phrase if resp.status in _STATUSES else ""
+        lines = [
+            f"{self.protocol_version} {resp.status} {phrase}",
+            f"Server: {self.version_string()}",
+            f"Date: {self.date_time_string()}",
+        ]
+        if resp.content_type:
+            lines.append(f"Content-Type: {resp.content_type}")
+        lines.append(f"Content-Length: {length}")
+        lines += [f"{name}: {value}" for name, value in resp.headers]
+        if self.close_connection:
+            lines.append("Connection: close")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def _trickle(self, data: bytes, pause: float) -> None:
+        """``data`` one byte per ``pause`` (a dawdling server), after what is buffered."""
         self.wfile.flush()
-        for i in range(len(body)):
+        for i in range(len(data)):
             if i:
                 time.sleep(pause)
-            self.wfile.write(body[i : i + 1])
+            self.wfile.write(data[i : i + 1])
             self.wfile.flush()
+
+
+_STATUSES = frozenset(s.value for s in HTTPStatus)
 
 
 class _HTTPServer(http.server.ThreadingHTTPServer):

@@ -6,7 +6,7 @@ import random
 import threading
 from collections.abc import Sequence
 
-from .options import FAULT_KINDS
+from ..options import FAULT_KINDS
 
 #: Faults answered with an error status and a JSON error body.
 STATUS_FAULTS = {"500": 500, "502": 502, "503": 503}

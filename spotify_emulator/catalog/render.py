@@ -8,13 +8,13 @@ that is what keeps server time per request well under a millisecond.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from .catalog import Album, Artist, Track
-from .hostile import Hostile
+from ..http.hostile import Hostile
+from ..http.messages import dumpb, raw_list, raw_object
+from .model import Album, Artist, Track
 
 OPEN_URL = "https://open.spotify.com"
 IMAGE_URL = "https://i.scdn.co/image/"
@@ -35,15 +35,6 @@ PAGE_CACHE_ENTRIES = 4096
 T = TypeVar("T")
 
 
-def dumps(value: Any) -> str:
-    """Compact, UTF-8 friendly JSON (non-ASCII kept as is, like the real API)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def dumpb(value: Any) -> bytes:
-    return dumps(value).encode("utf-8")
-
-
 def page_url(path: str, offset: int, limit: int, before: str = "", after: str = "") -> str:
     """A paging URL in Spotify's order: ``<before>&offset=&limit=&<after>``.
 
@@ -55,54 +46,6 @@ def page_url(path: str, offset: int, limit: int, before: str = "", after: str = 
     if after:
         query = f"{query}&{after}"
     return f"{path}?{query}"
-
-
-def paging(
-    path: str,
-    items: Sequence[bytes],
-    *,
-    offset: int,
-    limit: int,
-    total: int,
-    before: str = "",
-    after: str = "",
-    max_offset: int | None = None,
-    next_path: str | None = None,
-    loop_next: bool = False,
-    shown_total: int | None = None,
-) -> bytes:
-    """A paging object around already rendered items; next/previous null at the ends.
-
-    ``max_offset`` (search) also ends ``next`` where the API would refuse the offset.
-    The last three arguments are hostile (see hostile.py): ``next_path`` replaces
-    ``path`` in ``next``, ``loop_next`` makes ``next`` the first page, ``shown_total``
-    is the ``total`` written (``next`` still follows the real ``total``).
-    """
-    nxt = None
-    if loop_next:
-        nxt = page_url(next_path or path, 0, limit, before, after)
-    elif offset + limit < total and (max_offset is None or offset + limit <= max_offset):
-        nxt = page_url(next_path or path, offset + limit, limit, before, after)
-    prev = page_url(path, max(0, offset - limit), limit, before, after) if offset > 0 else None
-    return b"".join(
-        (
-            b'{"href":',
-            dumpb(page_url(path, offset, limit, before, after)),
-            b',"items":[',
-            b",".join(items),
-            b'],"limit":',
-            str(limit).encode(),
-            b',"next":',
-            dumpb(nxt),
-            b',"offset":',
-            str(offset).encode(),
-            b',"previous":',
-            dumpb(prev),
-            b',"total":',
-            str(total if shown_total is None else shown_total).encode(),
-            b"}",
-        )
-    )
 
 
 class Renderer:
@@ -134,22 +77,31 @@ class Renderer:
         total: int,
         before: str = "",
         after: str = "",
-        max_offset: int | None = None,
+        max_end: int | None = None,
     ) -> bytes:
-        """A paging object for ``/v1<api_path>``, with the hostile settings applied."""
+        """A paging object for ``/v1<api_path>`` around rendered items; next/previous null
+        at the ends. ``max_end`` (search) also ends ``next`` where the next page would
+        reach past it, which the API refuses. The hostile settings apply: ``next_base``
+        moves ``next``, ``loop_next`` points it at the first page, ``total`` is the total
+        written (``next`` still follows the real one).
+        """
         hostile = self.hostile
-        return paging(
-            self.api + api_path,
-            items,
-            offset=offset,
-            limit=limit,
-            total=total,
-            before=before,
-            after=after,
-            max_offset=max_offset,
-            next_path=None if hostile.next_base is None else hostile.next_base + api_path,
-            loop_next=hostile.loop_next,
-            shown_total=hostile.total,
+        path = self.api + api_path
+        next_path = path if hostile.next_base is None else hostile.next_base + api_path
+        nxt = None
+        if hostile.loop_next:
+            nxt = page_url(next_path, 0, limit, before, after)
+        elif offset + limit < total and (max_end is None or offset + 2 * limit <= max_end):
+            nxt = page_url(next_path, offset + limit, limit, before, after)
+        prev = page_url(path, max(0, offset - limit), limit, before, after) if offset else None
+        return raw_object(
+            ("href", dumpb(page_url(path, offset, limit, before, after))),
+            ("items", raw_list(items)),
+            ("limit", dumpb(limit)),
+            ("next", dumpb(nxt)),
+            ("offset", dumpb(offset)),
+            ("previous", dumpb(prev)),
+            ("total", dumpb(total if hostile.total is None else hostile.total)),
         )
 
     def window(self, items: Sequence[T], offset: int, limit: int) -> Sequence[T]:

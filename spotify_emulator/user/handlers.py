@@ -1,29 +1,38 @@
 """The user endpoints (``/v1/me*``, playlists and their items) and the scope each needs.
 
-``responses.py`` runs these after authentication, the method check and the tier's
-403s; ``UserEndpoint.serve`` adds what user data needs: a token that speaks for a
-user (a client-credentials token gets 401 ``Unauthorized.``) and the endpoint's
-scope (else 403 ``Insufficient client scope``).  Routes are in urls.py.
+The pipeline (http/pipeline.py) runs these after authentication, the method check,
+the tier's 403s and the allowlist; ``UserEndpoint.serve`` adds what user data needs:
+a token that speaks for a user (a client-credentials token gets 401 ``Unauthorized.``)
+and the endpoint's scope (else 403 ``Insufficient client scope``). Routes are in
+http/routes.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from .backend import SpotifyBackend
-from .catalog import is_valid_id
-from .messages import ApiError, Response
-from .params import PathParams, Query, int_param, limit_param, market_param, offset_param
-from .render import dumpb
-from .tokens import TokenGrant
-from .user_render import UserRenderer
-from .users import READABLE_PLAYS, TIME_RANGES, Library, Play, Playlist
+from tap_spotify.spotify import READABLE_PLAYS, TIME_RANGES
+
+from ..backend import SpotifyBackend
+from ..catalog.model import is_valid_id
+from ..http.messages import ApiError, Response, dumpb, raw_list, raw_object
+from ..http.params import PathParams, Query, int_param, limit_param, market_param, offset_param
+from ..http.tokens import TokenGrant
+from .model import Library, Play, Playlist, Saved
+from .render import UserRenderer
 
 #: What /v1/me answers a token with no user behind it (client credentials).
 NO_USER = "Unauthorized."
 INSUFFICIENT_SCOPE = "Insufficient client scope"
-PLAYLIST_ITEMS_MAX = 100
+#: What a Development Mode app gets for a user missing from its allowlist, on every
+#: request with that user's token. Not in Spotify's documentation: quoted from client
+#: libraries' reports (jwilsson/spotify-web-api-php #235 and #260, spotipy #1044,
+#: your_spotify #207), whose traces show a 403 with this text as a plain, non-JSON body.
+NOT_ON_ALLOWLIST = "User not registered in the Developer Dashboard"
+#: The removed /playlists/{id}/tracks took 100 a page (Spotify's OpenAPI description).
+PLAYLIST_TRACKS_MAX_LIMIT = 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,10 +77,6 @@ def _market(caller: Caller, params: Query) -> str | None:
     return market_param(params)
 
 
-def _json_list(items: Sequence[bytes]) -> bytes:
-    return b"[" + b",".join(items) + b"]"
-
-
 # --------------------------------------------------------------------- profile
 def me(backend: SpotifyBackend, caller: Caller, _: Query, __: PathParams) -> Response:
     """GET /v1/me: the profile; ``email`` needs user-read-email."""
@@ -96,13 +101,13 @@ def recently_played(
     ``after`` gives the newest plays strictly after it, ``before`` those strictly
     before it (unix ms, not both).  ``next`` follows ``before`` from a full page.
     """
-    limit = limit_param(params, 20, 50)
+    limit = limit_param(params, 20)
     after = _cursor(params, "after")
     before = _cursor(params, "before")
     if after is not None and before is not None:
         raise ApiError(400, "Only one of after and before may be given")
     window: list[Play] = caller.library.plays[:READABLE_PLAYS]
-    if after is not None:
+    if after is not None and not backend.hostile.ignore_after:
         window = [p for p in window if p.played_at > after]
     elif before is not None:
         window = [p for p in window if p.played_at < before]
@@ -114,29 +119,15 @@ def recently_played(
         href = f"{base}?before={before}&limit={limit}"
     else:
         href = f"{base}?limit={limit}"
-    cursors = None
+    cursors: dict[str, str | None] | None = None
     nxt = None
     if page:
         cursors = {"after": str(page[0].played_at), "before": str(page[-1].played_at)}
         if len(page) == limit:
             nxt = f"{base}?before={page[-1].played_at}&limit={limit}"
     render = _render(backend)
-    body = b"".join(
-        (
-            b'{"cursors":',
-            dumpb(cursors),
-            b',"href":',
-            dumpb(href),
-            b',"items":',
-            _json_list([render.play(p) for p in page]),
-            b',"limit":',
-            str(limit).encode(),
-            b',"next":',
-            dumpb(nxt),
-            b"}",
-        )
-    )
-    return Response(200, body)
+    items = [render.play(p) for p in page]
+    return Response(200, _cursor_page(cursors, href, items, limit, nxt))
 
 
 # -------------------------------------------------------------------- top items
@@ -146,7 +137,7 @@ def _top(kind: str) -> UserHandler:
         time_range = raw_range or "medium_term"
         if time_range not in TIME_RANGES:
             raise ApiError(400, "Invalid time range")
-        limit = limit_param(params, 20, 50)
+        limit = limit_param(params, 20)
         offset = offset_param(params)
         render = _render(backend)
         base = backend.renderer
@@ -173,42 +164,30 @@ def _top(kind: str) -> UserHandler:
 
 
 # ---------------------------------------------------------------------- library
-def saved_tracks(backend: SpotifyBackend, caller: Caller, params: Query, _: PathParams) -> Response:
-    """GET /v1/me/tracks: ``{"added_at", "track"}``, newest first."""
-    limit = limit_param(params, 20, 50)
-    offset = offset_param(params)
-    market = _market(caller, params)
-    render = _render(backend)
-    saved = caller.library.saved_tracks
-    items = [render.saved_track(s, market) for s in backend.renderer.window(saved, offset, limit)]
-    body = backend.renderer.page(
-        "/me/tracks",
-        items,
-        offset=offset,
-        limit=limit,
-        total=len(saved),
-        after=f"market={market}" if market else "",
-    )
-    return Response(200, body)
+def _saved(kind: str) -> UserHandler:
+    def saved(backend: SpotifyBackend, caller: Caller, params: Query, _: PathParams) -> Response:
+        limit = limit_param(params, 20)
+        offset = offset_param(params)
+        market = _market(caller, params)
+        render = _render(backend)
+        lib = caller.library
+        entries: Sequence[Saved[Any]] = lib.saved_tracks if kind == "tracks" else lib.saved_albums
+        page = backend.renderer.window(entries, offset, limit)
+        body = backend.renderer.page(
+            f"/me/{kind}",
+            [render.saved(s, market) for s in page],
+            offset=offset,
+            limit=limit,
+            total=len(entries),
+            after=f"market={market}" if market else "",
+        )
+        return Response(200, body)
 
-
-def saved_albums(backend: SpotifyBackend, caller: Caller, params: Query, _: PathParams) -> Response:
-    """GET /v1/me/albums: ``{"added_at", "album"}`` (full albums), newest first."""
-    limit = limit_param(params, 20, 50)
-    offset = offset_param(params)
-    market = _market(caller, params)
-    render = _render(backend)
-    saved = caller.library.saved_albums
-    items = [render.saved_album(s, market) for s in backend.renderer.window(saved, offset, limit)]
-    body = backend.renderer.page(
-        "/me/albums",
-        items,
-        offset=offset,
-        limit=limit,
-        total=len(saved),
-        after=f"market={market}" if market else "",
+    saved.__doc__ = (
+        f"GET /v1/me/{kind}: ``added_at`` and the {kind[:-1]}, in save order (newest save "
+        "first; a pre-save's ``added_at`` is its release, out of that order)."
     )
-    return Response(200, body)
+    return saved
 
 
 def followed_artists(
@@ -217,39 +196,55 @@ def followed_artists(
     """GET /v1/me/following?type=artist: cursor paged by the last artist id seen.
 
     Newest follow first; an ``after`` id the user does not follow gives an empty page.
+    Hostile ``cursor_loop``: the first artists again, under a new cursor every time.
     """
     if params.get("type") != "artist":
         raise ApiError(400, "Only valid type is artist")
-    limit = limit_param(params, 20, 50)
+    limit = limit_param(params, 20)
     after = params.get("after")
     followed = caller.library.followed
-    start = 0
-    if after:
+    if backend.hostile.cursor_loop:
+        page = followed[:limit]
+        turn = after[4:] if after and after.startswith("loop") else ""
+        last = f"loop{int(turn) + 1 if turn.isdigit() else 1}" if page else None
+    else:
         ids = [a.id for a in followed]
-        start = ids.index(after) + 1 if after in ids else len(followed)
-    page = followed[start : start + limit]
+        start = 0 if not after else ids.index(after) + 1 if after in ids else len(followed)
+        page = followed[start : start + limit]
+        more = start + limit < len(followed) and bool(page)
+        last = page[-1].id if more else None
     base = f"{backend.renderer.api}/me/following?type=artist&limit={limit}"
-    more = start + limit < len(followed) and bool(page)
-    last = page[-1].id if more else None
     render = _render(backend)
-    body = b"".join(
-        (
-            b'{"artists":{"cursors":',
-            dumpb({"after": last}),
-            b',"href":',
-            dumpb(f"{base}&after={after}" if after else base),
-            b',"items":',
-            _json_list([render.full_artist(a) for a in page]),
-            b',"limit":',
-            str(limit).encode(),
-            b',"next":',
-            dumpb(f"{base}&after={last}" if last else None),
-            b',"total":',
-            str(len(followed)).encode(),
-            b"}}",
-        )
+    body = _cursor_page(
+        {"after": last},
+        f"{base}&after={after}" if after else base,
+        [render.full_artist(a) for a in page],
+        limit,
+        f"{base}&after={last}" if last else None,
+        total=len(followed),
     )
-    return Response(200, body)
+    return Response(200, b'{"artists":' + body + b"}")
+
+
+def _cursor_page(
+    cursors: dict[str, str | None] | None,
+    href: str,
+    items: Sequence[bytes],
+    limit: int,
+    nxt: str | None,
+    total: int | None = None,
+) -> bytes:
+    """A cursor-based paging object around rendered items, keys in Spotify's order."""
+    fields = [
+        ("cursors", dumpb(cursors)),
+        ("href", dumpb(href)),
+        ("items", raw_list(items)),
+        ("limit", dumpb(limit)),
+        ("next", dumpb(nxt)),
+    ]
+    if total is not None:
+        fields.append(("total", dumpb(total)))
+    return raw_object(*fields)
 
 
 # -------------------------------------------------------------------- playlists
@@ -267,7 +262,7 @@ def _visible(backend: SpotifyBackend, caller: Caller) -> list[Playlist]:
 def _playlist_page(
     backend: SpotifyBackend, caller: Caller, params: Query, playlists: list[Playlist]
 ) -> Response:
-    limit = limit_param(params, 20, 50)
+    limit = limit_param(params, 20)
     offset = offset_param(params, 100_000)
     render = _render(backend)
     items = [render.playlist(p) for p in backend.renderer.window(playlists, offset, limit)]
@@ -303,7 +298,8 @@ def _items(kind: str) -> UserHandler:
         playlist_id = path.get("playlist_id", "")
         if not is_valid_id(playlist_id):
             raise ApiError(400, "invalid id")
-        limit = limit_param(params, 20, PLAYLIST_ITEMS_MAX)
+        cap = backend.options.playlist_items_max_limit
+        limit = limit_param(params, 20, cap if kind == "items" else PLAYLIST_TRACKS_MAX_LIMIT)
         offset = offset_param(params)
         market = _market(caller, params)
         playlist = backend.users.playlist(playlist_id)
@@ -324,20 +320,21 @@ def _items(kind: str) -> UserHandler:
         return Response(200, body)
 
     items.__doc__ = (
-        f"GET /v1/playlists/{{id}}/{kind}: limit up to 100; Development Mode apps get 403 "
-        "for playlists the user neither owns nor collaborates on."
+        f"GET /v1/playlists/{{id}}/{kind}: entries in position order, ``null`` ones too; "
+        "Development Mode apps get 403 for playlists the user neither owns nor "
+        "collaborates on."
     )
     return items
 
 
-#: The user endpoints by the names urls.py routes to, with the scope each needs.
+#: The user endpoints by the names http/routes.py routes to, with the scope each needs.
 USER_ENDPOINTS: dict[str, UserEndpoint] = {
     "me": UserEndpoint("user-read-private", me),
     "recently_played": UserEndpoint("user-read-recently-played", recently_played),
     "top_artists": UserEndpoint("user-top-read", _top("artists")),
     "top_tracks": UserEndpoint("user-top-read", _top("tracks")),
-    "saved_tracks": UserEndpoint("user-library-read", saved_tracks),
-    "saved_albums": UserEndpoint("user-library-read", saved_albums),
+    "saved_tracks": UserEndpoint("user-library-read", _saved("tracks")),
+    "saved_albums": UserEndpoint("user-library-read", _saved("albums")),
     "followed_artists": UserEndpoint("user-follow-read", followed_artists),
     "playlists": UserEndpoint("playlist-read-private", playlists),
     "user_playlists": UserEndpoint("playlist-read-private", user_playlists),

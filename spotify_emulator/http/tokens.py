@@ -1,7 +1,7 @@
 """Access tokens with a server-side expiry, and whom each one speaks for.
 
 Client-credentials tokens speak for the app alone; tokens from the Authorization
-Code flow (oauth.py) carry a user and the scopes that user granted.
+Code flow (user/oauth.py) carry a user and the scopes that user granted.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import random
 import threading
 from collections.abc import Callable
 
-from .catalog import new_id
+from ..catalog.model import new_id
 
 NO_TOKEN = "No token provided"
 INVALID_TOKEN = "Invalid access token"

@@ -1,28 +1,36 @@
-"""Seeded generation of the user side: the default listener, a few other people, and
-the listener's plays, top lists, saved tracks and albums, follows and playlists.
+"""Seeded generation of the user side: the listeners of household.py, the people whose
+playlists they follow, and each listener's plays, top lists, saved tracks and albums,
+follows and playlists.
 
-Everything but the times is a pure function of the seed and the catalog.  Times
+Everything but the times is a pure function of the seed and the catalog. Times
 are laid out backwards from the moment of generation (the wall clock), so plays
 are "the last few days" whenever a test runs, and a client comparing them with
 its own clock (as the Singer SDK's bookmark signpost does) sees the past.
 Catalog tracks and albums are reused; when the catalog is too small for the
 counts below, extra albums exist for the user side alone (not listed, searched
-or fetchable through the catalog endpoints).
+or fetchable through the catalog endpoints), as do the pre-saved albums.
+
+The default listener draws from the seed's one RNG stream exactly as it did before
+the household existed, so its data is as it was (but for its two pre-saves, which
+take the places of two saves); every other listener, and every listener's
+pre-saves, draw from streams of their own.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import hashlib
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from . import names
-from .catalog import Artist, Catalog, new_id
-from .generate import _Generator, album_type_for, default_track_count  # extras, own RNG
-from .users import (
-    TIME_RANGES,
+from tap_spotify.spotify import TIME_RANGES
+
+from ..catalog import names
+from ..catalog.generate import AlbumGenerator, album_type_for, default_track_count
+from ..catalog.model import Album, Artist, Catalog, new_id
+from .household import DEFAULT_PLAN, HOUSEHOLD, ListenerPlan, PlaylistPlan
+from .model import (
     Context,
     Episode,
     Library,
@@ -30,20 +38,15 @@ from .users import (
     Play,
     Playlist,
     PlaylistItem,
-    SavedAlbum,
-    SavedTrack,
+    Position,
+    Saved,
     Show,
     TrackRef,
     User,
     UserData,
 )
 
-DEFAULT_USER_ID = "listener"
-PLAYS = 80
-TOP_COUNTS = {"short_term": 30, "medium_term": 50, "long_term": 75}
-SAVED_TRACKS = 130
-SAVED_ALBUMS = 25
-FOLLOWED = 70
+T = TypeVar("T")
 #: Below these pool sizes, extra albums and artists are made for the user side.
 MIN_TRACKS = 400
 MIN_ALBUMS = 60
@@ -51,6 +54,12 @@ MIN_ARTISTS = 150
 MINUTE = 60_000
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
+#: Days from the day of generation to the releases of every listener's two pre-saved
+#: albums: one weeks ahead, one years back.
+PRE_SAVE_AHEAD = (10, 60)
+PRE_SAVE_BACK = (4 * 365, 10 * 365)
+#: Where in the save order the pre-saves stand: the newest save, and the fourth.
+PRE_SAVE_POSITIONS = (0, 3)
 
 GENRES = (
     "indie pop",
@@ -76,44 +85,6 @@ SHOWS = (
     ("Late Night Signals", "Kite Audio"),
     ("Café Conversations", "Sonido Sur"),
     ("The Long Take", "Independent"),
-)
-
-
-@dataclasses.dataclass(frozen=True)
-class _PlaylistPlan:
-    name: str
-    owner: str  # "me" or a key of _OTHERS
-    items: int
-    public: bool = True
-    collaborative: bool = False
-    description: str = ""
-    custom_image: bool = False
-    #: Positions holding a local file / an episode instead of a catalog track.
-    local_at: tuple[int, ...] = ()
-    episode_at: tuple[int, ...] = ()
-
-
-#: The listener's playlists in /me/playlists order: owned, collaborative, followed.
-#: Sizes cover an empty one, one item, the page boundaries 100/101 and 230 (3 pages).
-PLAYLIST_PLANS = (
-    _PlaylistPlan("Everything I love", "me", 230, local_at=(3,), episode_at=(7,)),
-    _PlaylistPlan("Drafts", "me", 0, public=False),
-    _PlaylistPlan("One song", "me", 1),
-    _PlaylistPlan("Road trip 🚐", "me", 62, public=False, collaborative=True),
-    _PlaylistPlan("Exactly a hundred", "me", 100),
-    _PlaylistPlan("A hundred and one", "me", 101, public=False),
-    _PlaylistPlan("Friday mix", "friend", 40, public=False, collaborative=True),
-    _PlaylistPlan("Kärlek & Saudade", "numeric", 30),
-    _PlaylistPlan("Missing: the rest", "legacy", 17, description="Missing: Metrik - Techtonic;"),
-    _PlaylistPlan(
-        "Fresh Finds",
-        "spotify",
-        50,
-        custom_image=True,
-        description="The best new music, updated every Friday.",
-    ),
-    _PlaylistPlan("Morning", "me", 7, description="Slow start, no skips"),
-    _PlaylistPlan("Podcasts & more", "me", 5, local_at=(1,), episode_at=(0, 3)),
 )
 
 
@@ -168,7 +139,7 @@ class _Pools:
         artists += extra_artists
         tracks = sum(len(a.tracks) for a in albums)
         if tracks < MIN_TRACKS or len(albums) < MIN_ALBUMS:
-            gen = _Generator(rng, artists, Artist(new_id(rng), names.VARIOUS_ARTISTS))
+            gen = AlbumGenerator(rng, artists, Artist(new_id(rng), names.VARIOUS_ARTISTS))
             while tracks < MIN_TRACKS or len(albums) < MIN_ALBUMS:
                 count = max(4, default_track_count(rng))
                 day = datetime.date.fromordinal(catalog.today.toordinal() - rng.randint(30, 9000))
@@ -187,6 +158,8 @@ class _Pools:
 
 def _spaced_back(rng: random.Random, newest: int, count: int, gap: Sequence[int]) -> list[int]:
     """``count`` times going back from ``newest`` (newest first), ``gap`` ms apart at random."""
+    if count == 0:
+        return []
     times = [newest]
     for _ in range(count - 1):
         times.append(times[-1] - rng.randint(gap[0], gap[1]))
@@ -198,12 +171,17 @@ def _to_second(ms: int) -> int:
 
 
 def _plays(
-    rng: random.Random, pools: _Pools, favourites: list[TrackRef], playlists: list[str], now: int
+    rng: random.Random,
+    pools: _Pools,
+    favourites: list[TrackRef],
+    playlists: list[str],
+    now: int,
+    count: int,
 ) -> list[Play]:
     """About three days of listening in sessions, newest a few minutes ago."""
     plays: list[Play] = []
     moment = now - rng.randint(2 * MINUTE, 10 * MINUTE)
-    for i in range(PLAYS):
+    for i in range(count):
         ref = rng.choice(favourites) if rng.random() < 0.7 else rng.choice(pools.tracks)
         plays.append(Play(moment, ref, _context(rng, ref, playlists)))
         moment -= ref.track.duration_ms + rng.randint(0, 40_000)
@@ -246,24 +224,30 @@ def _episodes(rng: random.Random) -> list[Episode]:
 
 def _playlist(
     rng: random.Random,
-    plan: _PlaylistPlan,
+    plan: PlaylistPlan,
     pools: _Pools,
     owner: User,
     me: User,
     episodes: list[Episode],
     now: int,
 ) -> Playlist:
-    collaborators = frozenset({me.id}) if plan.collaborative and owner.id != me.id else frozenset()
-    if plan.collaborative and owner.id == me.id:
-        collaborators = frozenset({"vinylvera"})
+    if plan.collaborators is not None:
+        collaborators = frozenset(plan.collaborators)
+    elif plan.collaborative:
+        collaborators = frozenset({"vinylvera"} if owner.id == me.id else {me.id})
+    else:
+        collaborators = frozenset()
     adders = [owner.id, *sorted(collaborators)]
     # Added in position order over up to a year, the last one a day or more ago.
     newest = _to_second(now - rng.randint(DAY, 20 * DAY))
     times = sorted(_spaced_back(rng, newest, plan.items, (MINUTE, 2 * DAY)))
     picked = rng.sample(pools.tracks, min(plan.items, len(pools.tracks)))
-    items = []
+    items: list[Position] = []
     for position in range(plan.items):
-        entry: TrackRef | Episode | LocalFile
+        if position in plan.null_at:
+            items.append(None)
+            continue
+        entry: TrackRef | Episode | LocalFile | None
         if position in plan.local_at:
             entry = LocalFile(
                 names.artist_name(rng),
@@ -273,6 +257,8 @@ def _playlist(
             )
         elif position in plan.episode_at:
             entry = rng.choice(episodes)
+        elif position in plan.unavailable_at:
+            entry = None
         else:
             entry = picked[position % len(picked)]
         items.append(PlaylistItem(_to_second(times[position]), rng.choice(adders), entry))
@@ -297,65 +283,81 @@ def _top(rng: random.Random, favourites: Sequence[object], count: int) -> list[i
     return head[:count]
 
 
-def generate_users(catalog: Catalog, seed: int, now_ms: int) -> UserData:
-    """The whole user side for a seed, its times laid out back from ``now_ms``."""
-    rng = random.Random(f"spotify-emulator/users/{seed}")
-    pools = _Pools(catalog, rng)
-    me = User(
-        DEFAULT_USER_ID,
-        "Léa Listener",
-        "SE",
-        email="listener@example.com",
-        product="premium",
-        followers=21,
-        image_key=_hex(rng),
-    )
-    others = _others(rng)
-    people = {"me": me, **others}
-    episodes = _episodes(rng)
-    playlists = [
-        _playlist(rng, plan, pools, people[plan.owner], me, episodes, now_ms)
-        for plan in PLAYLIST_PLANS
-    ]
-    owned = [p.id for p in playlists if p.owner == me.id]
+def _pick(
+    rng: random.Random, pool: Sequence[T], count: int, shared: Sequence[T], key: Callable[[T], str]
+) -> list[T]:
+    """``count`` of the pool at random, ``shared`` (another listener's) among them."""
+    if not shared:
+        return rng.sample(pool, min(count, len(pool)))
+    shared = shared[:count]
+    taken = {key(x) for x in shared}
+    rest = [x for x in pool if key(x) not in taken]
+    picks = [*shared, *rng.sample(rest, min(count - len(shared), len(rest)))]
+    rng.shuffle(picks)
+    return picks
 
-    favourites = rng.sample(pools.tracks, min(200, len(pools.tracks)))
+
+def _saved(rng: random.Random, items: list[T], newest: int, gap: tuple[int, int]) -> list[Saved[T]]:
+    """Saves of ``items`` in this order (newest first), ``gap`` ms apart at random."""
+    times = _spaced_back(rng, _to_second(newest), len(items), gap)
+    return [Saved(_to_second(t), item) for t, item in zip(times, items, strict=True)]
+
+
+def _shared(partner: Library | None, kind: str, count: int) -> list[Any]:
+    """The first ``count`` saves (pre-saves aside) or follows of another listener."""
+    if partner is None or count == 0:
+        return []
+    found = getattr(partner, kind)
+    items = [s.item for s in found if not s.pre_save] if kind != "followed" else list(found)
+    return items[:count]
+
+
+def _library(
+    rng: random.Random,
+    plan: ListenerPlan,
+    user: User,
+    pools: _Pools,
+    playlists: list[Playlist],
+    now_ms: int,
+    partner: Library | None,
+) -> Library:
+    """Plays, top lists, saves and follows of one listener; some of ``partner``'s saves
+    and follows are theirs too."""
+    owned = [p.id for p in playlists if p.owner == user.id]
+    favourites = rng.sample(pools.tracks, min(plan.favourites, len(pools.tracks)))
     top_tracks = {}
-    for time_range in TIME_RANGES:
+    for time_range, count in zip(TIME_RANGES, plan.top, strict=True):
         rng.shuffle(favourites)
-        top_tracks[time_range] = [
-            favourites[i] for i in _top(rng, favourites, TOP_COUNTS[time_range])
-        ]
+        top_tracks[time_range] = [favourites[i] for i in _top(rng, favourites, count)]
     # Artists of favourite tracks first, then the rest of the pool (by id: Artist
     # is a mutable dataclass, not hashable).
     loved = {a.id: a for ref in favourites for a in ref.track.artists}
     loved.update((a.id, a) for a in pools.artists if a.id not in loved)
     loved_artists = [a for a in loved.values() if a.name != names.VARIOUS_ARTISTS]
     top_artists = {}
-    for time_range in TIME_RANGES:
-        pick = loved_artists[: TOP_COUNTS[time_range] * 2]
+    for time_range, count in zip(TIME_RANGES, plan.top, strict=True):
+        pick = loved_artists[: count * 2]
         rng.shuffle(pick)
-        top_artists[time_range] = pick[: TOP_COUNTS[time_range]]
+        top_artists[time_range] = pick[:count]
 
-    saved_refs = rng.sample(pools.tracks, min(SAVED_TRACKS, len(pools.tracks)))
-    saved_times = _spaced_back(
-        rng, _to_second(now_ms - rng.randint(DAY, 3 * DAY)), len(saved_refs), (HOUR, 10 * DAY)
+    shared = plan.shared if partner is not None else 0
+    tracks = _pick(
+        rng, pools.tracks, plan.saved_tracks, _shared(partner, "saved_tracks", 2 * shared),
+        lambda r: r.track.id,
     )
-    saved_tracks = [
-        SavedTrack(_to_second(t), r) for t, r in zip(saved_times, saved_refs, strict=True)
-    ]
-    album_picks = rng.sample(pools.albums, min(SAVED_ALBUMS, len(pools.albums)))
-    album_times = _spaced_back(
-        rng, _to_second(now_ms - rng.randint(DAY, 5 * DAY)), len(album_picks), (DAY, 30 * DAY)
+    saved_tracks = _saved(rng, tracks, now_ms - rng.randint(DAY, 3 * DAY), (HOUR, 10 * DAY))
+    albums = _pick(
+        rng, pools.albums, plan.saved_albums, _shared(partner, "saved_albums", shared),
+        lambda a: a.id,
     )
-    saved_albums = [
-        SavedAlbum(_to_second(t), a) for t, a in zip(album_times, album_picks, strict=True)
-    ]
-    followed = rng.sample(pools.artists, min(FOLLOWED, len(pools.artists)))
-
-    library = Library(
-        user=me,
-        plays=_plays(rng, pools, favourites, owned, now_ms),
+    saved_albums = _saved(rng, albums, now_ms - rng.randint(DAY, 5 * DAY), (DAY, 30 * DAY))
+    followed = _pick(
+        rng, pools.artists, plan.followed, _shared(partner, "followed", 2 * shared),
+        lambda a: a.id,
+    )
+    return Library(
+        user=user,
+        plays=_plays(rng, pools, favourites, owned, now_ms, plan.plays),
         top_tracks=top_tracks,
         top_artists=top_artists,
         saved_tracks=saved_tracks,
@@ -363,12 +365,85 @@ def generate_users(catalog: Catalog, seed: int, now_ms: int) -> UserData:
         followed=followed,
         playlist_ids=[p.id for p in playlists],
     )
-    users = {u.id: u for u in people.values()}
+
+
+def _pre_saves(seed: int, user_id: str, pools: _Pools, now_ms: int) -> list[Saved[Album]]:
+    """Two pre-saved albums: one released weeks from now, one years ago; each saved
+    "at" its release (see pre_save_moment). From the listener's own RNG stream."""
+    rng = random.Random(f"spotify-emulator/users/{seed}/{user_id}/pre-saves")
+    today = datetime.datetime.fromtimestamp(now_ms / 1000, datetime.timezone.utc).date()
+    gen = AlbumGenerator(rng, pools.artists, Artist(new_id(rng), names.VARIOUS_ARTISTS))
+    saves = []
+    for days in (rng.randint(*PRE_SAVE_AHEAD), -rng.randint(*PRE_SAVE_BACK)):
+        day = today + datetime.timedelta(days=days)
+        count = rng.randint(8, 14)
+        album = gen.album(track_count=count, album_type="album", release_day=day, precision="day")
+        saves.append(Saved(pre_save_moment(day), album, pre_save=True))
+    return saves
+
+
+def _place(saved: list[Saved[T]], pre: Sequence[Saved[T]], keep_count: bool) -> list[Saved[T]]:
+    """``saved`` with the pre-saves at PRE_SAVE_POSITIONS: in place of the saves there
+    (``keep_count``), or between them."""
+    out = list(saved)
+    for position, save in zip(PRE_SAVE_POSITIONS, pre, strict=True):
+        if keep_count and out:
+            out[min(position, len(out) - 1)] = save
+        else:
+            out.insert(min(position, len(out)), save)
+    return out
+
+
+def _add_pre_saves(library: Library, pre: list[Saved[Album]], keep_count: bool) -> None:
+    """Put the pre-saved albums, and the first track of each, into the library."""
+    library.saved_albums = _place(library.saved_albums, pre, keep_count)
+    tracks = [Saved(s.added_at, TrackRef(s.item.tracks[0], s.item), pre_save=True) for s in pre]
+    library.saved_tracks = _place(library.saved_tracks, tracks, keep_count)
+
+
+def _listener(plan: ListenerPlan, rng: random.Random) -> User:
+    return User(
+        plan.id,
+        plan.display_name,
+        plan.country,
+        email=plan.email,
+        product=plan.product,
+        followers=plan.followers,
+        image_key=_hex(rng) if plan.has_image else None,
+        explicit_filter=plan.explicit_filter,
+    )
+
+
+def generate_users(catalog: Catalog, seed: int, now_ms: int) -> UserData:
+    """The whole user side for a seed, its times laid out back from ``now_ms``."""
+    rng = random.Random(f"spotify-emulator/users/{seed}")
+    pools = _Pools(catalog, rng)
+    me = _listener(DEFAULT_PLAN, rng)
+    people = {"me": me, **_others(rng)}
+    episodes = _episodes(rng)
+    playlists = {
+        plan.name: _playlist(rng, plan, pools, people[plan.owner], me, episodes, now_ms)
+        for plan in DEFAULT_PLAN.playlists
+    }
+    listed = list(playlists.values())
+    libraries = {me.id: _library(rng, DEFAULT_PLAN, me, pools, listed, now_ms, None)}
+    _add_pre_saves(libraries[me.id], _pre_saves(seed, me.id, pools, now_ms), keep_count=True)
+    for plan in HOUSEHOLD:
+        own_rng = random.Random(f"spotify-emulator/users/{seed}/{plan.id}")
+        user = _listener(plan, own_rng)
+        people[user.id] = user
+        for owned in plan.playlists:
+            playlists[owned.name] = _playlist(own_rng, owned, pools, user, user, episodes, now_ms)
+        listed = [playlists[p.name] for p in plan.playlists]
+        listed += [playlists[name] for name in plan.follows]
+        partner = libraries[plan.shares_with] if plan.shares_with else None
+        library = _library(own_rng, plan, user, pools, listed, now_ms, partner)
+        _add_pre_saves(library, _pre_saves(seed, user.id, pools, now_ms), keep_count=False)
+        libraries[user.id] = library
     return UserData(
-        users=users,
-        libraries={me.id: library},
-        playlists={p.id: p for p in playlists},
-        default_user=me.id,
+        users={u.id: u for u in people.values()},
+        libraries=libraries,
+        playlists={p.id: p for p in playlists.values()},
         track_pool=pools.tracks,
         artist_pool=pools.artists,
         album_pool=pools.albums,
@@ -394,3 +469,10 @@ def new_artist(rng: random.Random) -> Artist:
 def context_for(rng: random.Random, ref: TrackRef, playlists: list[str]) -> Context | None:
     """A play context for a live play (same mix as the seeded ones)."""
     return _context(rng, ref, playlists)
+
+
+def pre_save_moment(release_day: datetime.date) -> int:
+    """A pre-save's ``added_at``: the release day's first moment in Central European time
+    (``2026-02-12T23:00:00Z`` for a 13 February release), as Spotify records them."""
+    midnight = datetime.datetime.combine(release_day, datetime.time(), datetime.timezone.utc)
+    return int(midnight.timestamp() * 1000) - HOUR

@@ -8,7 +8,7 @@ import math
 import threading
 from collections.abc import Callable
 
-from .options import RATE_LIMIT_VARIANTS
+from ..options import RATE_LIMIT_VARIANTS
 
 
 @dataclasses.dataclass(frozen=True)

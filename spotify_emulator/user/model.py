@@ -1,9 +1,9 @@
 """The user side's model: people, and what they played, saved, follow and collect.
 
-Plain data, like ``catalog.py``: generation is in ``user_generate.py``, the state
-and the changes admin calls make in ``user_store.py``, JSON in ``user_render.py``.
-Times are unix milliseconds (UTC) on the wall clock, because Spotify's are:
-``played_at`` and ``added_at`` are real dates a client compares with its own.
+Plain data, like ``catalog/model.py``: generation is in ``generate.py`` and
+``household.py``, the state and the changes admin calls make in ``store.py``, JSON in
+``render.py``. Times are unix milliseconds (UTC) on the wall clock, because Spotify's
+are: ``played_at`` and ``added_at`` are real dates a client compares with its own.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ import dataclasses
 import datetime
 import hashlib
 import struct
+from typing import Generic, TypeVar
 
-from .catalog import Album, Artist, Track
+from ..catalog.model import BASE62, Album, Artist, Track
 
-#: Time ranges of /me/top/{artists,tracks} (about 4 weeks, 6 months, all time).
-TIME_RANGES = ("short_term", "medium_term", "long_term")
-#: Only the newest plays can be read, whatever the cursors (README "User data").
-READABLE_PLAYS = 50
+T = TypeVar("T")
 
 
 def iso_ms(ms: int) -> str:
@@ -47,6 +45,13 @@ class User:
     image_key: str | None = None
     explicit_filter: bool = False
 
+    @property
+    def account_id(self) -> str:
+        """Spotify's immutable account identifier (May 2026), unlike ``id`` which can
+        change: derived from the id here, so stable per listener and never equal to it."""
+        digest = hashlib.blake2b(f"account:{self.id}".encode(), digest_size=22).digest()
+        return "".join(BASE62[b % 62] for b in digest)
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class TrackRef:
@@ -72,15 +77,18 @@ class Play:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class SavedTrack:
+class Saved(Generic[T]):
+    """A track or album in the library. Lists keep save order (newest save first), but
+    ``added_at`` of a pre-save is the release (midnight local time), which may be years
+    older than the saves around it, or in the future."""
+
     added_at: int
-    track: TrackRef
+    item: T
+    pre_save: bool = False
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class SavedAlbum:
-    added_at: int
-    album: Album
+SavedTrack = Saved[TrackRef]
+SavedAlbum = Saved[Album]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -118,8 +126,8 @@ class LocalFile:
     duration_s: int
 
 
-#: What a playlist position holds.
-Entry = TrackRef | Episode | LocalFile
+#: What a playlist position holds; None is a track no longer available (``item: null``).
+Entry = TrackRef | Episode | LocalFile | None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -127,6 +135,10 @@ class PlaylistItem:
     added_at: int
     added_by: str
     entry: Entry
+
+
+#: A playlist position: None is an entry Spotify sends as a bare ``null``.
+Position = PlaylistItem | None
 
 
 @dataclasses.dataclass(slots=True)
@@ -144,7 +156,7 @@ class Playlist:
     public: bool = True
     collaborative: bool = False
     collaborators: frozenset[str] = frozenset()
-    items: list[PlaylistItem] = dataclasses.field(default_factory=list)
+    items: list[Position] = dataclasses.field(default_factory=list)
     version: int = 1
     custom_image: str | None = None
 
@@ -177,12 +189,12 @@ class Library:
 
 @dataclasses.dataclass(slots=True)
 class UserData:
-    """Everything the user side holds: users, their libraries, every playlist."""
+    """Everything the user side holds: people (listeners and the playlist owners they
+    meet), the listeners' libraries, every playlist."""
 
     users: dict[str, User]
     libraries: dict[str, Library]
     playlists: dict[str, Playlist]
-    default_user: str
     #: Tracks and artists the libraries draw from (catalog ones first).
     track_pool: list[TrackRef]
     artist_pool: list[Artist]

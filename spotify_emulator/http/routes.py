@@ -1,11 +1,12 @@
 """The route table: (method, path pattern) -> handler name, apart from the handlers.
 
-As in moto's ``urls.py``: ``responses.py`` holds the catalog and token handlers,
-``user_responses.py`` the user ones, ``oauth_responses.py`` the /authorize page,
-``admin.py`` the ``/_emulator/*`` ones, each in a dict keyed by these names; the
-handler name is also the endpoint name counted in stats.  Patterns are regular
-expressions matched against the whole path (a trailing slash is ignored, as the
-real API does); named groups are passed to the handler.
+As in moto's ``urls.py``: catalog/handlers.py holds the catalog handlers, token.py
+the token endpoint, user/handlers.py the user ones, user/authorize.py the /authorize
+page, admin.py (with catalog/admin.py and user/admin.py) the ``/_emulator/*`` ones,
+each in a dict keyed by these names; the handler name is also the endpoint name
+counted in stats. Patterns are regular expressions matched against the whole path
+(a trailing slash is ignored, as the real API does); named groups are passed to the
+handler.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ API_URLS = _routes(
     ("GET", r"/v1/chapters", "several_chapters"),
 )
 
-#: The user side (user_responses.py): user tokens only, one scope each.
+#: The user side (user/handlers.py): user tokens only, one scope each.
 USER_URLS = _routes(
     ("GET", r"/v1/me", "me"),
     ("GET", r"/v1/me/player/recently-played", "recently_played"),
@@ -71,10 +72,10 @@ USER_URLS = _routes(
     ("GET", rf"/v1/playlists/{_PLAYLIST}/tracks", "playlist_tracks"),
 )
 
-#: The accounts page a browser visits (oauth_responses.py): answered at once.
+#: The accounts page a browser visits (user/authorize.py): answered at once.
 ACCOUNTS_URLS = _routes(("GET", r"/authorize", "authorize"))
 
-#: Everything ``responses.handle`` serves.
+#: Everything ``pipeline.handle`` serves.
 ROUTES = (*API_URLS, *USER_URLS, *ACCOUNTS_URLS)
 
 ADMIN_URLS = _routes(
@@ -89,10 +90,16 @@ ADMIN_URLS = _routes(
     ("POST", r"/_emulator/add_album", "add_album"),
     ("POST", r"/_emulator/make_unavailable", "make_unavailable"),
     ("GET", r"/_emulator/user", "user_summary"),
+    ("GET", r"/_emulator/users", "user_household"),
+    ("POST", r"/_emulator/user/sign_in", "user_sign_in"),
+    ("POST", r"/_emulator/user/allowlist", "user_allowlist"),
     ("POST", r"/_emulator/user/play", "user_play"),
     ("POST", r"/_emulator/user/save_tracks", "user_save_tracks"),
     ("POST", r"/_emulator/user/save_albums", "user_save_albums"),
+    ("POST", r"/_emulator/user/unsave_tracks", "user_unsave_tracks"),
+    ("POST", r"/_emulator/user/unsave_albums", "user_unsave_albums"),
     ("POST", r"/_emulator/user/follow", "user_follow"),
+    ("POST", r"/_emulator/user/unfollow", "user_unfollow"),
     ("POST", r"/_emulator/user/edit_playlist", "user_edit_playlist"),
     ("POST", r"/_emulator/user/revoke", "user_revoke"),
     ("POST", r"/_emulator/user/age_consent", "user_age_consent"),

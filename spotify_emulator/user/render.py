@@ -6,7 +6,9 @@ simplified album and carry ``external_ids`` and ``popularity``; playlist items c
 ``item`` and ``track`` (the 2026 rename, both sent during the transition) plus
 ``primary_color`` and ``video_thumbnail``, and their tracks the markers
 ``episode``/``track``.  Keys come out in alphabetical order, like the catalog's.
-Built on the catalog ``Renderer``, so origin, profile and hostility are shared.
+A playlist position may be a bare ``null``, or an entry whose ``item`` is null (a track
+no longer available). Built on the catalog ``Renderer``, so origin, profile and
+hostility are shared.
 """
 
 from __future__ import annotations
@@ -14,19 +16,19 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote_plus
 
-from .catalog import Album, Artist
-from .markets import MARKETS
-from .render import DEV_STRIPPED_TRACK_FIELDS, IMAGE_URL, OPEN_URL, Renderer, dumpb
-from .user_generate import artist_facts, track_facts
-from .users import (
+from ..catalog.markets import MARKETS
+from ..catalog.model import Artist
+from ..catalog.render import DEV_STRIPPED_TRACK_FIELDS, IMAGE_URL, OPEN_URL, Renderer
+from ..http.messages import dumpb
+from .generate import artist_facts, track_facts
+from .model import (
     Context,
     Episode,
     LocalFile,
     Play,
     Playlist,
-    PlaylistItem,
-    SavedAlbum,
-    SavedTrack,
+    Position,
+    Saved,
     TrackRef,
     User,
     UserData,
@@ -96,6 +98,7 @@ class UserRenderer:
         """GET /me; ``email`` only with the user-read-email scope."""
         out: dict[str, Any] = {
             **self._link("user", user.id),
+            "account_id": user.account_id,
             "country": user.country,
             "display_name": user.display_name,
             "explicit_content": {"filter_enabled": user.explicit_filter, "filter_locked": False},
@@ -182,28 +185,14 @@ class UserRenderer:
             )
         )
 
-    def saved_track(self, saved: SavedTrack, market: str | None) -> bytes:
-        return b"".join(
-            (
-                b'{"added_at":',
-                dumpb(iso_s(saved.added_at)),
-                b',"track":',
-                self.full_track(saved.track, market),
-                b"}",
-            )
-        )
-
-    def saved_album(self, saved: SavedAlbum, market: str | None) -> bytes:
-        album: Album = saved.album
-        return b"".join(
-            (
-                b'{"added_at":',
-                dumpb(iso_s(saved.added_at)),
-                b',"album":',
-                self.base.full_album(album, market),
-                b"}",
-            )
-        )
+    def saved(self, saved: Saved[Any], market: str | None) -> bytes:
+        """A saved track or album: ``{"added_at", "track"}`` or ``{"added_at", "album"}``."""
+        if isinstance(saved.item, TrackRef):
+            key, body = b"track", self.full_track(saved.item, market)
+        else:
+            key, body = b"album", self.base.full_album(saved.item, market)
+        added_at = dumpb(iso_s(saved.added_at))
+        return b"".join((b'{"added_at":', added_at, b',"', key, b'":', body, b"}"))
 
     # --------------------------------------------------------------- playlists
     def playlist(self, playlist: Playlist) -> bytes:
@@ -235,7 +224,9 @@ class UserRenderer:
             return [{"height": None, "url": UPLOAD_URL + playlist.custom_image, "width": None}]
         keys = list(
             dict.fromkeys(
-                i.entry.album.image_key for i in playlist.items if isinstance(i.entry, TrackRef)
+                i.entry.album.image_key
+                for i in playlist.items
+                if i is not None and isinstance(i.entry, TrackRef)
             )
         )
         if not keys:
@@ -245,14 +236,18 @@ class UserRenderer:
         tiles = "".join(COVER_PREFIX + k for k in keys[:4])
         return [{"height": s, "url": f"{MOSAIC_URL}{s}/{tiles}", "width": s} for s in MOSAIC_SIZES]
 
-    def playlist_item(self, item: PlaylistItem, market: str | None) -> bytes:
+    def playlist_item(self, item: Position, market: str | None) -> bytes:
+        if item is None:
+            return b"null"
         entry = item.entry
         if isinstance(entry, TrackRef):
             body = self.full_track(entry, market, in_playlist=True)
         elif isinstance(entry, Episode):
             body = dumpb(self.episode(entry))
-        else:
+        elif isinstance(entry, LocalFile):
             body = dumpb(self.local_track(entry))
+        else:
+            body = b"null"
         parts = [
             b'{"added_at":',
             dumpb(iso_s(item.added_at)),

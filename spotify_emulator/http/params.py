@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .catalog import is_valid_id
+from tap_spotify.spotify import MAX_PAGE_SIZE
+
+from ..catalog.model import is_valid_id
 from .messages import ApiError
 
 #: A request's query parameters, and the named groups of its route's pattern.
@@ -28,7 +30,8 @@ def int_param(params: Query, name: str, default: int, lo: int, hi: int | None, m
     return value
 
 
-def limit_param(params: Query, default: int, maximum: int) -> int:
+def limit_param(params: Query, default: int, maximum: int = MAX_PAGE_SIZE) -> int:
+    """``limit``, 1 to ``maximum`` (Spotify's page cap unless told): else 400 Invalid limit."""
     return int_param(params, "limit", default, 1, maximum, "Invalid limit")
 
 

@@ -1,21 +1,36 @@
-"""Request, Response and Spotify's error bodies: the vocabulary every handler module shares.
-
-Kept apart from ``responses.py`` so that the catalog handlers, the user handlers
-(``user_responses.py``) and the OAuth handlers (``oauth_responses.py``) can all use
-it without importing one another.
+"""Request, Response, JSON bytes and Spotify's error bodies: the vocabulary every
+handler module shares (catalog/handlers.py, user/handlers.py, user/authorize.py), so
+that none of them imports another.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
-
-from .render import dumpb
 
 JSON = "application/json; charset=utf-8"
 HTML = "text/html; charset=utf-8"
+
+
+def dumps(value: Any) -> str:
+    """Compact, UTF-8 friendly JSON (non-ASCII kept as is, like the real API)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def dumpb(value: Any) -> bytes:
+    return dumps(value).encode("utf-8")
+
+
+def raw_object(*fields: tuple[str, bytes]) -> bytes:
+    """A JSON object from already encoded values, keys in the order given."""
+    return b"{" + b",".join(dumpb(key) + b":" + value for key, value in fields) + b"}"
+
+
+def raw_list(items: Sequence[bytes]) -> bytes:
+    """A JSON array of already encoded values."""
+    return b"[" + b",".join(items) + b"]"
 
 
 @dataclasses.dataclass
@@ -31,7 +46,7 @@ class Request:
 
 @dataclasses.dataclass
 class Response:
-    """What to send; ``fault`` and ``trickle_ms`` tell the server how to misbehave."""
+    """What to send; ``fault`` and the trickle fields tell the server how to misbehave."""
 
     status: int
     body: bytes = b""
@@ -41,6 +56,8 @@ class Response:
     fault: str | None = None
     #: Pause between body bytes (hostile ``trickle_ms``); 0 sends the body at once.
     trickle_ms: float = 0.0
+    #: Trickle the status line and headers too (hostile ``trickle_headers``).
+    trickle_headers: bool = False
 
 
 class ApiError(Exception):
@@ -71,3 +88,8 @@ def oauth_error(error: str, description: str | None = None) -> Response:
 def json_response(value: Any, status: int = 200) -> Response:
     """A plain JSON response (admin endpoints)."""
     return Response(status, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+
+def text_response(status: int, text: str) -> Response:
+    """A plain-text answer, as Spotify gives in a few places instead of its JSON error."""
+    return Response(status, text.encode("utf-8"), content_type="text/plain; charset=utf-8")

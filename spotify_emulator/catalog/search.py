@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from .catalog import Album, Catalog
+from .model import Album, Catalog
 
 #: Search types the real API accepts; only albums have results here.
 SEARCH_TYPES = ("album", "artist", "playlist", "track", "show", "episode", "audiobook")
