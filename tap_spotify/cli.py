@@ -65,22 +65,32 @@ def main() -> None:
         check_inputs(sys.argv[1:])
         TapSpotify.cli()
     except RunStopped as exc:
-        print(f"{PROG}: {exc}: every line written is whole, and the last STATE covers "
-              "what was written; run again with that state to go on.", file=sys.stderr)
+        report(f"{PROG}: {exc}: every line written is whole, and the last STATE covers "
+               "what was written; run again with that state to go on.")
         sys.exit(exc.exit_code)
     except TapSpotifyError as exc:
         if isinstance(exc, TargetStopped):  # nothing more can reach the target
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        print(f"{getattr(exc, 'program', PROG)}: error: {one_line(exc)}", file=sys.stderr)
+        report(f"{getattr(exc, 'program', PROG)}: error: {one_line(exc)}")
         sys.exit(exc.exit_code)
     except (FatalAPIError, RetriableAPIError) as exc:
-        print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
+        report(f"{PROG}: error: {one_line(exc)}")
         sys.exit(1)
 
 
 def one_line(exc: BaseException) -> str:
     """A message as one line (messages with server text are made safe where built)."""
     return " ".join(str(exc).split())
+
+
+def report(line: str) -> None:
+    """The run's last word, on stderr: as a plain line, or, where a logging config
+    shapes stderr (Meltano sets one, and parses its lines), as an ERROR log record, so
+    the cause is logged at error level there."""
+    if os.environ.get("SINGER_SDK_LOG_CONFIG"):
+        logging.getLogger(PROG).error("%s", line)
+    else:
+        print(line, file=sys.stderr)
 
 
 def option_values(args: list[str], name: str) -> list[str]:

@@ -139,14 +139,16 @@ class SpotifyClient:
         )(send)()
         body = body_of(response)
         if not isinstance(body, dict):
-            raise malformed(response, f"a JSON {type(body).__name__} where an object belongs")
+            raise malformed(where(response), f"{json_type(body)} where an object belongs")
         return body
 
 
-def malformed(response: requests.Response, what: str) -> MalformedAnswer:
-    return MalformedAnswer(f"{where(response)} answered {response.status_code} with {what}: "
-                           "Spotify's answer cannot be read. Everything written before is "
-                           "valid; run again later, and report it if it persists.")
+def malformed(source: str, what: str) -> MalformedAnswer:
+    """The one line for an answer from `source` (`GET /v1/...`) that is not in a shape
+    Spotify's reference documents."""
+    return MalformedAnswer(f"{source} answered with {what}: Spotify's answer cannot be "
+                           "read. Everything written before is valid; run again later, and "
+                           "report it if it persists.")
 
 
 def json_type(value: object) -> str:
@@ -171,10 +173,11 @@ class NextLinkPaginator(BaseHATEOASPaginator):
     @override
     def get_next_url(self, response: requests.Response) -> str | None:
         self.seen_pages.add(page_key(response.url))
-        url = self.stream.next_link(response)
+        body, source = body_of(response), where(response)
+        url = self.stream.next_link(body, source)
         if not url or not self.stream.on_api_host(url):
             return None
-        if page_key(url) in self.seen_pages or self.repeats(response):
+        if page_key(url) in self.seen_pages or self.repeats(self.stream.items_of(body, source)):
             self.stream.logger.warning(
                 "%s: Spotify's next page leads back to items already read; stopping there, "
                 "so the listing may be incomplete.", self.stream.name)
@@ -184,9 +187,9 @@ class NextLinkPaginator(BaseHATEOASPaginator):
             return None
         return url
 
-    def repeats(self, response: requests.Response) -> bool:
-        """Whether this page held only items earlier pages held."""
-        ids = [self.stream.item_identity(item) for item in self.stream.items_of(response)]
+    def repeats(self, items: list) -> bool:
+        """Whether a page held only items earlier pages held."""
+        ids = [self.stream.item_identity(item) for item in items]
         if not ids or None in ids:
             return False
         known = self.seen_items.issuperset(t.cast("list[str]", ids))
@@ -319,26 +322,27 @@ class SpotifyStream(RESTStream):
     def get_new_paginator(self) -> NextLinkPaginator:
         return NextLinkPaginator(self)
 
-    def page_of(self, response: requests.Response) -> dict:
-        """The paging object of an answer (MalformedAnswer if there is none)."""
-        page = body_of(response)
+    def page_of(self, body: t.Any, source: str) -> dict:
+        """The paging object of an answer from `source` (`GET /v1/...`), or
+        MalformedAnswer."""
+        page = body
         for key in self.items_key[:-1]:
             page = page.get(key) if isinstance(page, dict) else None
         if not isinstance(page, dict):
-            raise malformed(response, f"{json_type(page)} where the "
+            raise malformed(source, f"{json_type(page)} where the "
                             f"{'.'.join(self.items_key[:-1]) or 'answer'} object belongs")
         return page
 
-    def items_of(self, response: requests.Response) -> list:
+    def items_of(self, body: t.Any, source: str) -> list:
         """The page's items: objects (or nulls where the stream keeps them)."""
-        items = self.page_of(response).get(self.items_key[-1])
+        items = self.page_of(body, source).get(self.items_key[-1])
         if items is None:
             return []
         if not isinstance(items, list):
-            raise malformed(response, f"{json_type(items)} where the list of items belongs")
+            raise malformed(source, f"{json_type(items)} where the list of items belongs")
         for item in items:
             if not isinstance(item, dict) and not (item is None and self.null_items):
-                raise malformed(response, f"{json_type(item)} in the list of items, where "
+                raise malformed(source, f"{json_type(item)} in the list of items, where "
                                 "objects belong")
         return items
 
@@ -347,10 +351,10 @@ class SpotifyStream(RESTStream):
         value = item.get("id") if isinstance(item, dict) else None
         return value if isinstance(value, str) else None
 
-    def next_link(self, response: requests.Response) -> str | None:
-        link = self.page_of(response).get("next")
+    def next_link(self, body: t.Any, source: str) -> str | None:
+        link = self.page_of(body, source).get("next")
         if link is not None and not isinstance(link, str):
-            raise malformed(response, f"a next-page link that is {json_type(link)}, not a URL")
+            raise malformed(source, f"a next-page link that is {json_type(link)}, not a URL")
         return link or None
 
     @override
@@ -365,7 +369,7 @@ class SpotifyStream(RESTStream):
 
     @override
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        return iter(self.items_of(response))
+        return iter(self.items_of(body_of(response), where(response)))
 
     @override
     def post_process(self, record: dict, context: Context | None = None) -> dict | None:

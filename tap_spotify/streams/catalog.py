@@ -1,30 +1,36 @@
 """The public catalog: new releases, their full albums, and every track of them.
 
-    new_releases --(20 album ids)--> albums --(their first track pages)--> album_tracks
+    new_releases --(groups of 20 albums, asked for ahead)--> albums --(track pages)--> album_tracks
 
-`new_releases` closes a group of up to 20 albums with a context holding their ids;
-`albums` fetches them in one `GET /albums?ids=` (one `GET /albums/{id}` each, several
-at once, where the app's tier forbids the batch); each full album embeds its first 50
-tracks, which reach `album_tracks` through its context, so only longer albums cost
-track requests of their own.
+Requests overlap on the run's workers (`max_concurrency` at once): the listing's pages
+are asked for as soon as the first one gives `total` (pages.py); each group of up to
+20 listed albums is asked for (`GET /albums?ids=`, or `GET /albums/{id}` each where
+the app's tier forbids the batch) the moment it closes, up to `max_concurrency`
+groups ahead of what has been written; the worker that receives a group asks at once
+for the further track pages of its long albums. A group travels to `albums` in the
+context of its last album, and its track pages on to `album_tracks`: the children only
+wait and emit, in the listing's order, so records, STATE and resumability are those of
+a run that asked for one thing at a time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import time
 import typing as t
-from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlparse
+from collections import deque
+from dataclasses import dataclass, field
 
 from tap_spotify import spotify
-from tap_spotify.client import SpotifyStream, page_key
+from tap_spotify.client import SpotifyStream, malformed
 from tap_spotify.errors import ConfigError, Forbidden, MalformedAnswer, NotFound
+from tap_spotify.pages import PagesAhead
 from tap_spotify.schemas import catalog as schemas
 
 if t.TYPE_CHECKING:
-    import requests
+    from collections.abc import Iterator
+    from concurrent.futures import Future
+
     from singer_sdk.helpers.types import Context
 
 try:
@@ -36,9 +42,11 @@ except ImportError:  # Python < 3.12
 PROGRESS_EVERY_SECONDS = 5.0
 #: The state key of new_releases: ids of the listed albums already synced.
 SYNCED = "synced"
+#: Further track pages of one long album asked for at once.
+TRACK_PAGES_AHEAD = 4
 
 
-def normalize_release_date(value: str | None) -> str | None:
+def normalize_release_date(value: object) -> str | None:
     """`2024` -> `2024-01-01`, `2024-05` -> `2024-05-01`; None when Spotify's date is
     unusable (Spotify has albums dated `0000`)."""
     if not isinstance(value, str) or not value:
@@ -61,13 +69,76 @@ def released_before(album: dict, start_date: str) -> bool:
     return str(released) < start_date[:len(str(released))]
 
 
+@dataclass
+class FetchedAlbum:
+    """A full album, and its tracks: the first page it embeds, the further pages
+    already asked for (None: it has no more), and how many Spotify says it has."""
+
+    album: dict
+    first_page: list[dict]
+    more: PagesAhead | None
+    total: int | None
+
+
+@dataclass
+class AlbumGroup:
+    """Up to 20 listed albums being asked for: one batch request, or one each. Handed
+    to `albums` in its context; short in log lines and metric tags."""
+
+    ids: tuple[str, ...]
+    requests: list[Future] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"<{len(self.ids)} albums from {self.ids[0]}>"
+
+    def albums(self) -> list[FetchedAlbum]:
+        """The group's albums as they arrive (a request's error is raised here)."""
+        found: list[FetchedAlbum] = []
+        for request in self.requests:
+            result = request.result()
+            found += result if isinstance(result, list) else [result] if result else []
+        return found
+
+    def cancel(self) -> None:
+        for request in self.requests:
+            request.cancel()
+
+
+@dataclass(frozen=True)
+class TrackPages:
+    """The tracks of a group's albums, handed to `album_tracks` in its context."""
+
+    albums: tuple[FetchedAlbum, ...]
+
+    def __str__(self) -> str:
+        return f"<tracks of {len(self.albums)} albums>"
+
+
+@dataclass
+class OpenGroup:
+    """Albums gathered for one request; `asked` once the group is closed."""
+
+    ids: list[str] = field(default_factory=list)
+    asked: AlbumGroup | None = None
+
+
+@dataclass
+class Listed:
+    """A listed album waiting to be written: the group it belongs to (None when its
+    full album is not needed), and whether it closes that group."""
+
+    album: dict
+    group: OpenGroup | None
+    closes: bool = False
+
+
 class NewReleasesStream(SpotifyStream):
     """Spotify's curated new-releases list, or search `tag:new` where the app's tier
     allows no more. Incremental by membership: the state remembers which listed albums
     were synced, so an album newly listed is synced whatever its release date."""
 
     name = "new_releases"
-    primary_keys = ("id",)
+    primary_keys: t.ClassVar[list[str]] = ["id"]
     schema = schemas.NEW_RELEASE
     items_key = ("albums", "items")
 
@@ -75,14 +146,11 @@ class NewReleasesStream(SpotifyStream):
         super().__init__(*args, **kwargs)
         self.source = "browse"
         self.batch_allowed: bool | None = None  # what the listing showed of the tier
-        self.reported_total: int | None = None
         self.listed: list[str] = []
         self.synced: set[str] = set()
-        self.closing: dict[str, list[str]] = {}  # album closing a group -> the group
-        self.grouped: set[str] = set()
-        self.listed_set: set[str] = set()
         self.waiting: list[str] = []  # written, but their group's children are not done
         self.done: list[str] = []  # written, and their children done: synced
+        self.handed: dict[str, Listed] = {}  # yielded, not yet through the child contexts
         self.next_progress = 0.0
 
     @classmethod
@@ -99,29 +167,9 @@ class NewReleasesStream(SpotifyStream):
         return "/search" if self.source == "search" else "/browse/new-releases"
 
     @property
-    def search_limit(self) -> int:
-        return min(spotify.SEARCH_MAX_LIMIT, self.page_size)
-
-    @override
-    def first_page_params(self, context: Context | None) -> dict[str, t.Any]:
-        if self.source == "search":
-            return {"q": spotify.NEW_ALBUMS_QUERY, "type": "album", "offset": 0,
-                    "limit": self.search_limit, **self.market_params}
-        return {"limit": self.page_size, "offset": 0}
-
-    @override
-    def get_new_paginator(self) -> t.Any:
-        paginator = super().get_new_paginator()
-        if self.source == "search":  # offset + limit at most 1,000
-            paginator.max_offset = spotify.SEARCH_MAX_END - self.search_limit
-        return paginator
-
-    @override
-    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        if self.reported_total is None:
-            total = self.page_of(response).get("total")
-            self.reported_total = total if isinstance(total, int) else None
-        return super().parse_response(response)
+    def ahead(self) -> int:
+        """How far ahead to ask: `--test` stops at one record, so it asks for one."""
+        return 1 if self.ABORT_AT_RECORD_COUNT else self.settings.max_concurrency
 
     # Records.
 
@@ -133,35 +181,39 @@ class NewReleasesStream(SpotifyStream):
         children = any(child.selected or child.has_selected_descendents
                        for child in self.child_streams)
         keep = self.stream_maps[0].get_filter_result
-        group: list[str] = []
-        held: dict | None = None  # the group's latest album: is it the last one?
         # `--test` stops each stream at its first record: groups of one, so the child
         # streams are tested too.
         group_size = min(spotify.ALBUMS_PER_REQUEST,
                          self.ABORT_AT_RECORD_COUNT or spotify.ALBUMS_PER_REQUEST)
-        for album in self.listed_albums():
-            if album["id"] in self.synced:
-                continue
-            if album["release_date_normalized"] is None:
-                self.logger.warning("Album %s has an unusable release date %r; syncing it "
-                                    "all the same.", album["id"], album.get("release_date"))
-            elif start_date and released_before(album, start_date.isoformat()):
-                self.synced.add(album["id"])  # handled: skipped by start_date
-                continue
-            if not (children and keep(album)):
-                yield album
-                continue
-            if held is not None:
-                yield held
-            group.append(album["id"])
-            self.grouped.add(album["id"])
-            held = album
-            if len(group) == group_size:
-                self.closing[album["id"]], group, held = group, [], None
-                yield album
-        if held is not None:
-            self.closing[held["id"]] = group
-            yield held
+        queue: deque[Listed] = deque()
+        group = OpenGroup()
+        try:
+            for album in self.listed_albums():
+                if album["id"] in self.synced:
+                    continue
+                if album["release_date_normalized"] is None:
+                    self.logger.warning("Album %s has an unusable release date %r; syncing "
+                                        "it all the same.", album["id"],
+                                        album.get("release_date"))
+                elif start_date and released_before(album, start_date.isoformat()):
+                    self.synced.add(album["id"])  # handled: skipped by start_date
+                    continue
+                if not (children and keep(album)):
+                    queue.append(Listed(album, None))
+                else:
+                    queue.append(Listed(album, group))
+                    group.ids.append(album["id"])
+                    if len(group.ids) == group_size:
+                        queue[-1].closes, group.asked = True, self.ask_for(group.ids)
+                        group = OpenGroup()
+                yield from self.release(queue, final=False)
+            if group.ids:
+                queue[-1].closes, group.asked = True, self.ask_for(group.ids)
+            yield from self.release(queue, final=True)
+        finally:
+            for entry in queue:
+                if entry.closes and entry.group and entry.group.asked:
+                    entry.group.asked.cancel()
         # Every record is written, and every group's children are done.
         self.confirm()
         if self.listed:  # keep only albums still listed: the state stays that small
@@ -169,41 +221,60 @@ class NewReleasesStream(SpotifyStream):
             self.stream_state[SYNCED] = [i for i in self.listed if i in self.synced]
             self.report_progress(final=True)
 
-    def listed_albums(self) -> t.Iterator[dict]:
+    def release(self, queue: deque[Listed], *, final: bool) -> Iterator[dict]:
+        """Hand the SDK the albums at the head of the queue whose group has been asked
+        for, once enough groups are in flight to keep the workers busy (or the listing
+        is over)."""
+        in_flight = sum(1 for entry in queue if entry.closes)
+        while queue:
+            head = queue[0]
+            if head.group is not None and (head.group.asked is None or (
+                    not final and in_flight < self.ahead)):
+                return
+            queue.popleft()
+            in_flight -= head.closes
+            self.handed[head.album["id"]] = head
+            yield head.album
+
+    def listed_albums(self) -> Iterator[dict]:
         """Every listed album once, in Spotify's order, with its normalized date."""
-        for album in self.listing():
-            album_id = album.get("id")
-            if not isinstance(album_id, str) or not album_id:
-                raise MalformedAnswer(f"new_releases: Spotify listed an album without an id "
-                                      f"(GET {self.path}): the answer is malformed. Run "
-                                      "again later, and report it if it persists.")
-            if album_id in self.listed_set:
-                continue
-            self.listed_set.add(album_id)
-            self.listed.append(album_id)
-            album["release_date_normalized"] = normalize_release_date(album.get("release_date"))
-            yield album
-        expected = self.reported_total
+        listed: set[str] = set()
+        pages = self.listing_pages()
+        for page in pages:
+            for album in self.items_of(page, f"GET {self.path}"):
+                album_id = album.get("id")
+                if not isinstance(album_id, str) or not album_id:
+                    raise malformed(f"GET {self.path}", "a listed album without an id")
+                if album_id in listed:
+                    continue
+                listed.add(album_id)
+                self.listed.append(album_id)
+                album["release_date_normalized"] = normalize_release_date(
+                    album.get("release_date"))
+                yield album
+        self.warn_if_short(pages.total)
+
+    def warn_if_short(self, expected: int | None) -> None:
         if expected is not None and self.source == "search" and expected > spotify.SEARCH_MAX_END:
             self.logger.warning(
                 "new_releases: Spotify's search reported %d new albums but lists at most the "
                 "first %d; %d were listed. Albums beyond them cannot be read through search "
                 "(an Extended Quota Mode app reads /browse/new-releases instead).", expected,
                 spotify.SEARCH_MAX_END, len(self.listed))
-            expected = min(expected, spotify.SEARCH_MAX_END)
+            expected = spotify.SEARCH_MAX_END
         if expected is not None and len(self.listed) < expected:
             self.logger.warning(
                 "new_releases: Spotify reported %d albums but its pages held %d distinct "
                 "ones; the listing may be incomplete.", expected, len(self.listed))
 
-    def listing(self) -> t.Iterator[dict]:
-        """Listed albums from /browse/new-releases, or from search where the app's tier
-        or the settings say so."""
+    def listing_pages(self) -> PagesAhead:
+        """The pages of /browse/new-releases, or of search where the app's tier or the
+        settings say so."""
         setting = self.settings.new_releases_source
         if setting != "search":
-            records = iter(self.request_records(None))
             try:
-                first = next(records, None)
+                first = self.client.get_json("/browse/new-releases",
+                                             {"limit": self.page_size, "offset": 0})
             except Forbidden:
                 if setting == "browse":
                     raise ConfigError(
@@ -220,20 +291,55 @@ class NewReleasesStream(SpotifyStream):
             else:
                 self.batch_allowed = True
                 self.logger.info("new_releases source: /browse/new-releases")
-                if first is not None:
-                    yield first
-                yield from records
-                return
+                return PagesAhead(self, "/browse/new-releases", {}, limit=self.page_size,
+                                  ahead=self.ahead, first=first)
         self.source = "search"
-        self.reported_total = None
+        limit = min(spotify.SEARCH_MAX_LIMIT, self.page_size)
         try:
-            yield from self.request_records(None)
+            first = self.client.get_json("/search", {
+                "q": spotify.NEW_ALBUMS_QUERY, "type": "album", "limit": limit, "offset": 0,
+                **self.market_params})
         except NotFound as exc:
             raise self.wrong_api_url(exc) from None
+        return PagesAhead(self, "/search", {"q": spotify.NEW_ALBUMS_QUERY, "type": "album",
+                                            **self.market_params},
+                          limit=limit, ahead=self.ahead, max_end=spotify.SEARCH_MAX_END,
+                          first=first)
 
     def wrong_api_url(self, exc: Exception) -> ConfigError:
         return ConfigError(f"{exc}: check api_url (now {self.url_base}); Spotify's is "
                            f"{spotify.API_URL}.")
+
+    # Asking for albums ahead.
+
+    def ask_for(self, ids: list[str]) -> AlbumGroup:
+        """Ask for a closed group's full albums now, on the workers."""
+        albums = self.albums_stream
+        group = AlbumGroup(tuple(ids))
+        if self.batch_allowed is None:  # the tier is unknown: try the batch once
+            probe = self.client.workers.submit(albums.fetch_batch, group.ids)
+            try:
+                probe.result()
+            except Forbidden:
+                self.batch_allowed = False
+                self.logger.warning(
+                    "Spotify answered 403 to GET /albums?ids= (a Development Mode app): "
+                    "fetching albums one at a time with GET /albums/{id} for the rest of "
+                    "the run.")
+            else:
+                self.batch_allowed = True
+                group.requests.append(probe)
+                return group
+        if self.batch_allowed:
+            group.requests.append(self.client.workers.submit(albums.fetch_batch, group.ids))
+        else:
+            group.requests += [self.client.workers.submit(albums.fetch_one, album_id)
+                               for album_id in group.ids]
+        return group
+
+    @property
+    def albums_stream(self) -> AlbumsStream:
+        return next(child for child in self.child_streams if isinstance(child, AlbumsStream))
 
     # Children, and what counts as synced.
 
@@ -243,11 +349,12 @@ class NewReleasesStream(SpotifyStream):
         """Called for each record before the SDK writes it: so every album seen before
         this one is written, and every group closed before it has its children done."""
         self.confirm()
-        group = self.closing.pop(record["id"], None)
-        if group is None:
-            (self.waiting if record["id"] in self.grouped else self.done).append(record["id"])
+        entry = self.handed.pop(record["id"], None)
+        if entry is None or not entry.closes or entry.group is None:
+            grouped = entry is not None and entry.group is not None
+            (self.waiting if grouped else self.done).append(record["id"])
             return
-        yield {"group": AlbumGroup(tuple(group), self.batch_allowed)}
+        yield {"group": entry.group.asked}
         self.done += [*self.waiting, record["id"]]
         self.waiting = []
         self.report_progress()
@@ -270,29 +377,6 @@ class NewReleasesStream(SpotifyStream):
                              self.client.session.requests_sent)
 
 
-@dataclass(frozen=True)
-class AlbumGroup:
-    """Up to 20 listed albums, and whether the listing showed that the app's tier allows
-    `GET /albums?ids=` (None: not known). Short in log lines and metric tags."""
-
-    ids: tuple[str, ...]
-    batch_allowed: bool | None
-
-    def __str__(self) -> str:
-        return f"<{len(self.ids)} albums from {self.ids[0]}>"
-
-
-@dataclass(frozen=True)
-class FirstTrackPages:
-    """Each album's first page of tracks, as its full album object embeds it. Handed to
-    `album_tracks` in its context; short in log lines and metric tags."""
-
-    pages: tuple[tuple[str, dict], ...]
-
-    def __str__(self) -> str:
-        return f"<first track pages of {len(self.pages)} albums>"
-
-
 class AlbumsStream(SpotifyStream):
     """Full album objects (label, copyrights, external ids, popularity...) of the albums
     `new_releases` emits."""
@@ -303,91 +387,78 @@ class AlbumsStream(SpotifyStream):
     schema = schemas.ALBUM
     parent_stream_type = NewReleasesStream
     state_partitioning_keys: t.ClassVar[list[str]] = []
-    items_key = ("albums",)
     quiet = True
+    items_key = ("albums",)
     null_items = True  # an id Spotify no longer knows
 
-    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.batch_allowed: bool | None = None
-        self.first_pages: list[tuple[str, dict]] = []
-        self.closing_id: str | None = None
+    # On the workers.
 
-    @override
-    def get_new_paginator(self) -> None:  # type: ignore[override]
-        return None  # one request per group
+    def fetch_batch(self, ids: tuple[str, ...]) -> list[FetchedAlbum]:
+        """`GET /albums?ids=`: the albums in the listing's order."""
+        body = self.client.get_json("/albums", {"ids": ",".join(ids), **self.market_params})
+        albums = [album for album in self.items_of(body, "GET /v1/albums") if album]
+        found = {album.get("id") for album in albums}
+        for album_id in ids:
+            if album_id not in found:
+                self.warn_gone(album_id, "Spotify returned null for it")
+        return [self.received(album) for album in albums]
 
-    @override
-    def get_url_params(self, context: Context | None, next_page_token: t.Any,
-                       ) -> dict[str, t.Any]:
-        assert context is not None
-        return {"ids": ",".join(context["group"].ids), **self.market_params}
-
-    @override
-    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        assert context is not None
-        group: AlbumGroup = context["group"]
-        if self.batch_allowed is None:
-            self.batch_allowed = group.batch_allowed
-        albums = self.fetch(list(group.ids), context)
-        keep = self.stream_maps[0].get_filter_result
-        self.first_pages = []
-        for album in albums:
-            if not isinstance(album.get("id"), str) or not album["id"]:
-                raise MalformedAnswer("albums: Spotify sent an album without an id (GET "
-                                      "/albums): the answer is malformed. Run again later, "
-                                      "and report it if it persists.")
-            first_page = album.pop("tracks", None)
-            album["release_date_normalized"] = normalize_release_date(album.get("release_date"))
-            if first_page is not None and not isinstance(first_page, dict):
-                raise MalformedAnswer(f"albums: Spotify sent album {album['id']} with tracks "
-                                      "that are not a page of tracks: the answer is "
-                                      "malformed. Run again later, and report it if it "
-                                      "persists.")
-            if first_page is not None and keep(album):
-                self.first_pages.append((album["id"], first_page))
-        self.closing_id = self.first_pages[-1][0] if self.first_pages else None
-        yield from albums
-
-    def fetch(self, ids: list[str], context: Context) -> list[dict]:
-        """Full albums in the listing's order: one batch request where the tier allows
-        it, else one request per album, `max_concurrency` at once."""
-        if self.batch_allowed is not False:
-            try:
-                albums = list(self.request_records(context))
-            except Forbidden:
-                self.batch_allowed = False
-                self.logger.warning(
-                    "Spotify answered 403 to GET /albums?ids= (a Development Mode app): "
-                    "fetching albums one at a time with GET /albums/{id} for the rest of "
-                    "the run.")
-            else:
-                self.batch_allowed = True
-                albums = [album for album in albums if album is not None]
-                found = {album.get("id") for album in albums}
-                for album_id in ids:
-                    if album_id not in found:
-                        self.warn_gone(album_id, "Spotify returned null for it")
-                return albums
-        return [album for album in self.client.map(self.fetch_one, ids) if album]
-
-    def fetch_one(self, album_id: str) -> dict | None:
+    def fetch_one(self, album_id: str) -> FetchedAlbum | None:
+        """`GET /albums/{id}`, where the app's tier forbids the batch."""
         try:
-            return t.cast("dict", self.client.get_json(f"/albums/{album_id}",
-                                                       self.market_params))
+            album = self.client.get_json(f"/albums/{album_id}", self.market_params)
         except NotFound as exc:
             self.warn_gone(album_id, str(exc))
             return None
+        return self.received(album)
+
+    def received(self, album: dict) -> FetchedAlbum:
+        """A full album as it arrived, its further track pages asked for at once."""
+        album_id = album.get("id")
+        if not isinstance(album_id, str) or not album_id:
+            raise MalformedAnswer("albums: Spotify sent an album without an id (GET "
+                                  "/albums): the answer is malformed. Run again later, and "
+                                  "report it if it persists.")
+        page = album.pop("tracks", None) or {}
+        album["release_date_normalized"] = normalize_release_date(album.get("release_date"))
+        tracks = self.tracks_stream
+        source = f"GET /v1/albums/{album_id} (its tracks)"
+        first = tracks.items_of(page, source)
+        more = None
+        if tracks.next_link(page, source):
+            more = PagesAhead(tracks, f"/albums/{album_id}/tracks", self.market_params,
+                              limit=spotify.MAX_PAGE_SIZE, ahead=TRACK_PAGES_AHEAD,
+                              first=page).start()
+        total = page.get("total")
+        return FetchedAlbum(album, first, more, total if isinstance(total, int) else None)
+
+    @property
+    def tracks_stream(self) -> AlbumTracksStream:
+        return next(child for child in self.child_streams
+                    if isinstance(child, AlbumTracksStream))
 
     def warn_gone(self, album_id: str, why: str) -> None:
         self.logger.warning("Album %s is listed in new releases but is no longer available "
                             "(%s); skipping it.", album_id, why)
 
+    # In the sync.
+
+    @override
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        assert context is not None
+        fetched = context["group"].albums()
+        keep = self.stream_maps[0].get_filter_result
+        kept = tuple(album for album in fetched if keep(album.album))
+        self.closing_id = kept[-1].album["id"] if kept else None
+        self.track_pages = TrackPages(kept)
+        for album in fetched:
+            yield album.album
+
     @override
     def generate_child_contexts(self, record: dict, context: Context | None,
                                 ) -> t.Iterable[Context | None]:
         if record["id"] == self.closing_id:
-            yield {"albums": FirstTrackPages(tuple(self.first_pages))}
+            yield {"albums": self.track_pages}
 
 
 class AlbumTracksStream(SpotifyStream):
@@ -401,59 +472,32 @@ class AlbumTracksStream(SpotifyStream):
     state_partitioning_keys: t.ClassVar[list[str]] = []
     quiet = True
 
-    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.first_page_href: str | None = None
-
-    @override
-    def get_new_paginator(self) -> t.Any:
-        paginator = super().get_new_paginator()
-        if self.first_page_href:  # a link back to the embedded page is a loop too
-            paginator.seen_pages.add(page_key(self.first_page_href))
-        return paginator
-
-    @override
-    def get_url_params(self, context: Context | None, next_page_token: t.Any,
-                       ) -> dict[str, t.Any]:
-        if next_page_token is None and context and context.get("next"):
-            return {**self.market_params, **dict(parse_qsl(urlparse(context["next"]).query))}
-        return super().get_url_params(context, next_page_token)
-
     @override
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         assert context is not None
         short: list[str] = []
-        for album_id, first_page in context["albums"].pages:
+        for fetched in context["albums"].albums:
+            album_id = fetched.album["id"]
             seen: set[str] = set()
-            pages: t.Iterable[dict] = embedded_tracks(album_id, first_page)
-            next_link = first_page.get("next")
-            if next_link and self.on_api_host(str(next_link)):
-                self.first_page_href = first_page.get("href")
-                more = self.request_records({"album_id": album_id, "next": next_link})
-                pages = itertools.chain(pages, more)
-            for track in pages:
+            for track in self.tracks_of(fetched):
                 if track.get("id") in seen:
                     continue
                 if track.get("id"):
                     seen.add(track["id"])
                 track["album_id"] = album_id
                 yield track
-            total = first_page.get("total")
-            if isinstance(total, int) and len(seen) < total:
+            total = fetched.total
+            if total is not None and len(seen) < total:
                 short.append(f"{album_id}: {len(seen)} of {total}")
         if short:
             self.logger.warning(
                 "album_tracks: %d albums delivered fewer tracks than Spotify lists for them "
                 "(%s); their track lists may be incomplete.", len(short), ", ".join(short[:3]))
 
-
-def embedded_tracks(album_id: str, page: dict) -> list[dict]:
-    """The first page of tracks a full album embeds, checked like any page."""
-    items, next_link = page.get("items") or [], page.get("next")
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items) or (
-            next_link is not None and not isinstance(next_link, str)):
-        raise MalformedAnswer(f"albums: Spotify sent album {album_id} with a page of tracks "
-                              "that is not one (items that are not objects, or a next link "
-                              "that is not a URL): the answer is malformed. Run again later, "
-                              "and report it if it persists.")
-    return items
+    def tracks_of(self, fetched: FetchedAlbum) -> Iterator[dict]:
+        if fetched.more is None:
+            yield from fetched.first_page
+            return
+        source = f"GET /v1/albums/{fetched.album['id']}/tracks"
+        for page in fetched.more:
+            yield from self.items_of(page, source)

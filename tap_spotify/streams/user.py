@@ -12,8 +12,8 @@ import typing as t
 from dataclasses import dataclass
 
 from tap_spotify import spotify
-from tap_spotify.client import SpotifyStream, malformed
-from tap_spotify.errors import Forbidden, MalformedAnswer
+from tap_spotify.client import SpotifyStream, body_of, malformed
+from tap_spotify.errors import Forbidden, MalformedAnswer, where
 from tap_spotify.schemas import user as schemas
 
 if t.TYPE_CHECKING:
@@ -404,11 +404,11 @@ class PlaylistItemsStream(UserStream):
 
     @override
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        items = self.items_of(response)
+        items = self.items_of(body_of(response), where(response))
         for entry in items:
             inner = None if entry is None else entry.get("item", entry.get("track"))
             if inner is not None and not isinstance(inner, dict):
-                raise malformed(response, "a playlist entry whose item is not an object")
+                raise malformed(where(response), "a playlist entry whose item is not an object")
         return iter(items)
 
 
