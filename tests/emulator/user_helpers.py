@@ -100,3 +100,31 @@ def fields(value: Any, prefix: str = "") -> set[str]:
         for inner in value:
             out |= fields(inner, prefix + "[]")
     return out
+
+
+def user_admin(emu: EmulatorServer, route: str, **params: Any) -> Any:
+    """``POST /_emulator/user/<route>`` with query parameters; must answer 200."""
+    resp = requests.post(f"{emu.base_url}/_emulator/user/{route}", params=params, timeout=5)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def user_summary(emu: EmulatorServer, user: str | None = None) -> dict[str, Any]:
+    """``GET /_emulator/user[?user=...]``."""
+    params = {"user": user} if user else None
+    return dict(requests.get(f"{emu.base_url}/_emulator/user", params=params, timeout=5).json())
+
+
+def session_as(
+    emu: EmulatorServer, user: str, scopes: Iterable[str] = ALL_SCOPES
+) -> requests.Session:
+    """A user session for this listener: sign in as them (admin), then log in."""
+    user_admin(emu, "sign_in", user=user)
+    return user_session(emu, scopes)
+
+
+def get_json(emu: EmulatorServer, s: requests.Session, path: str, **params: Any) -> Any:
+    """GET an API path; must answer 200."""
+    resp = s.get(emu.api_url + path, params=params or None, timeout=5)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
