@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import socket
@@ -173,3 +174,62 @@ def test_cli_hostile_flags() -> None:
     assert (opts.status_for, opts.status_code, opts.retry_after) == (("/v1/browse",), 418, None)
     defaults = options_from_args(build_parser().parse_args([]))
     assert defaults == EmulatorOptions()
+
+
+def test_every_option_is_a_flag() -> None:
+    """The parser is built from EmulatorOptions: one flag per field, same defaults."""
+    parser = build_parser()
+    flags = {a.dest: a.option_strings for a in parser._actions}
+    for field in dataclasses.fields(EmulatorOptions):
+        assert "--" + field.name.replace("_", "-") in flags[field.name], field.name
+        assert field.metadata["group"], field.name
+
+
+def test_cli_new_flags() -> None:
+    opts = options_from_args(
+        build_parser().parse_args(
+            [
+                "--shape", "junk_items,next_number",
+                "--shape-for", "/v1/me,/v1/browse",
+                "--redirect-for", "/api/token",
+                "--redirect-code", "307",
+                "--redirect-to", "http://127.0.0.2:9",
+                "--status-message", "{token}",
+                "--gzip-bomb-for", "/v1/browse",
+                "--gzip-bomb-bytes", "1000000",
+                "--trickle-headers",
+                "--cursor-loop",
+                "--ignore-after",
+                "--signed-in", "alice",
+                "--allowlist", "listener,alice",
+                "--playlist-items-max-limit", "100",
+                "--no-faults-on-token",
+                "--track-counts", "1,50",
+            ]
+        )
+    )
+    assert opts.shape == ("junk_items", "next_number")
+    assert opts.shape_for == ("/v1/me", "/v1/browse")
+    assert (opts.redirect_for, opts.redirect_code, opts.redirect_to) == (
+        ("/api/token",), 307, "http://127.0.0.2:9"
+    )
+    assert (opts.status_message, opts.gzip_bomb_for, opts.gzip_bomb_bytes) == (
+        "{token}", ("/v1/browse",), 1_000_000
+    )
+    assert opts.trickle_headers and opts.cursor_loop and opts.ignore_after
+    assert (opts.signed_in, opts.allowlist) == ("alice", ("listener", "alice"))
+    assert opts.playlist_items_max_limit == 100 and not opts.faults_on_token
+    assert opts.track_counts == (1, 50)
+
+
+def test_cli_refuses_unknown_listeners_and_shapes() -> None:
+    for args in (["--signed-in", "dave"], ["--shape", "bogus"], ["--allowlist", "dave"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "spotify_emulator", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert result.returncode == 2, args
+        assert "dave" in result.stderr or "bogus" in result.stderr
