@@ -4,6 +4,7 @@ plays it added come out, even where the bookmark's second holds several plays.""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 
 from tests.history.conftest import (
@@ -143,3 +144,41 @@ def test_a_bookmark_in_the_future_is_set_aside_with_a_warning(sync, tmp_path):
     assert run.returncode == 0, run.stderr
     assert len(run.records(HISTORY)) == 300
     assert "bookmark 2031-01-01T00:00:00Z is in the future" in run.stderr
+
+
+def test_a_play_dated_in_the_future_never_becomes_the_bookmark(sync, tmp_path):
+    plays = make_plays(300, seed=22)
+    late = [dataclasses.replace(plays[10], ts=dt.datetime(2999, 1, 1, tzinfo=dt.timezone.utc)),
+            dataclasses.replace(plays[20], ts=dt.datetime(2998, 6, 1, tzinfo=dt.timezone.utc))]
+    write_extended(tmp_path / "x", [*plays, *late], per_file=100)
+
+    first = sync(tmp_path / "x")
+
+    assert first.returncode == 0, first.stderr
+    assert multiset(map(extended_identity, first.records(HISTORY))) == \
+        multiset(map(play_identity, plays))
+    assert history_state(first)["replication_key_value"] == plays[-1].ts_text
+    said = [line for line in first.stderr.splitlines() if "after this run's clock" in line]
+    assert len(said) == 1 and "WARNING" in said[0], first.stderr
+    assert "2 plays" in said[0] and "2999-01-01T00:00:00Z" in said[0]
+    more = make_plays(50, seed=23, start=plays[-1].ts)
+    write_extended(tmp_path / "y", [*plays, *late, *more], per_file=100)
+    second = sync(tmp_path / "y", state=first.state)  # the next download
+    assert multiset(map(extended_identity, second.records(HISTORY))) == \
+        multiset(map(play_identity, more))
+
+
+def test_plays_before_the_bookmark_are_dropped_whatever_the_files_hold(sync, tmp_path):
+    plays = make_plays(600, seed=24)
+    write_extended(tmp_path / "first", plays[:400])
+    first = sync(tmp_path / "first")
+    # a later download holding plays an earlier one lacked, from before its bookmark
+    # (offline listening that reached Spotify late), and a few after it
+    late = [dataclasses.replace(p, ms_played=p.ms_played + 1) for p in plays[100:110]]
+    write_extended(tmp_path / "second", [*plays, *late])
+
+    second = sync(tmp_path / "second", state=first.state)
+
+    assert second.returncode == 0, second.stderr
+    assert multiset(map(extended_identity, second.records(HISTORY))) == \
+        multiset(map(play_identity, plays[400:]))
