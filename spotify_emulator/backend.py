@@ -17,6 +17,7 @@ from .catalog.generate import build_added_album, generate_catalog
 from .catalog.model import Album, Catalog
 from .catalog.render import Renderer
 from .catalog.search import search_albums
+from .http.compression import gzip_bomb
 from .http.faults import FaultInjector
 from .http.hostile import Hostile, changed, hostile_settings
 from .http.ratelimit import RateLimiter
@@ -86,6 +87,7 @@ class SpotifyBackend:
         self._search_cache: dict[tuple[int, str, str | None], list[Album]] = {}
         self._base_url = "http://127.0.0.1:0"
         self.hostile: Hostile = hostile_settings(opts)
+        _prepare(self.hostile)
         self.renderer = Renderer(self._base_url, self.profile, self.hostile)
 
     # ----------------------------------------------------------------- wiring
@@ -170,12 +172,13 @@ class SpotifyBackend:
         self.renderer = Renderer(self._base_url, profile, self.hostile)
 
     def set_hostile(self, **changes: Any) -> None:
-        """Change hostile behaviours (hostile.py); others keep their value.
+        """Change hostile behaviours (http/hostile.py); others keep their value.
 
         With no arguments at all, every hostile behaviour is turned off.
         """
         new = changed(self.hostile, **changes)
         old, self.hostile = self.hostile, new
+        _prepare(new)
         if old.changes_paging or new.changes_paging:
             self.renderer = Renderer(self._base_url, self.profile, new)
 
@@ -288,3 +291,11 @@ class SpotifyBackend:
             found = search_albums(self.catalog, query, market)
             self._search_cache[key] = found
         return found
+
+
+def _prepare(hostile: Hostile) -> None:
+    """Start building a gzip bomb the switches will serve (about 10 s for the default
+    3 GB), so that the first request waits less, or not at all."""
+    if hostile.gzip_bomb_for:
+        size = hostile.gzip_bomb_bytes
+        threading.Thread(target=gzip_bomb, args=(size,), name="gzip-bomb", daemon=True).start()

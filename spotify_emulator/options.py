@@ -29,7 +29,7 @@ DEFAULT_TODAY = datetime.date(2026, 11, 20)
 class EmulatorOptions(Hostile):
     """Everything that shapes an emulator; same options and seed give the same bytes.
 
-    The hostile switches are the fields of ``Hostile`` (hostile.py), inherited so that
+    The hostile switches are the fields of ``Hostile`` (http/hostile.py), inherited so that
     they are declared once and carry the same names everywhere.
     """
 
