@@ -1,5 +1,10 @@
--- new_releases_daily counts every listed album once.
-select *
-from (select count(*) as n from {{ source('spotify', 'new_releases') }}) as s,
-     (select sum(albums) as n from {{ ref('new_releases_daily') }}) as m
-where s.n <> coalesce(m.n, 0)
+-- agg_new_releases_daily counts every listed album once.
+with listed as (
+    select count(*) as albums from {{ ref('stg_spotify__new_releases') }}
+),
+
+counted as (
+    select coalesce(sum(albums), 0) as albums from {{ ref('agg_new_releases_daily') }}
+)
+
+select * from listed, counted where listed.albums <> counted.albums

@@ -1,9 +1,11 @@
--- Listening per day (UTC), from fct_plays: plays start the day they started.
+-- Listening per listener and day, in the listener's own time zone: a play counts on the
+-- day it started there.
 select
-    cast(started_at as date) as day,
+    listener_id,
+    played_on,
     count(*) as plays,
     round(cast(sum(ms_played) as numeric) / 60000.0, 3) as minutes,
     count(distinct track_id) as tracks,
     count(distinct creator) as artists
 from {{ ref('fct_plays') }}
-group by cast(started_at as date)
+group by listener_id, played_on

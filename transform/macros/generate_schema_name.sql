@@ -1,0 +1,4 @@
+{# Models go to the profile's schema as they are (no <target>_<custom> prefixing). #}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+  {{ custom_schema_name if custom_schema_name else target.schema }}
+{%- endmacro %}

@@ -1,0 +1,16 @@
+with source as (
+    select * from {{ source_or_empty('spotify', 'me') }}
+),
+
+renamed as (
+    select
+        listener_id,
+        id as user_id,
+        account_id,
+        display_name,
+        country,
+        product
+    from source
+)
+
+select * from renamed

@@ -1,2 +1,0 @@
-select id as user_id, display_name, country, product
-from {{ source('spotify', 'me') }}
