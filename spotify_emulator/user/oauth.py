@@ -17,33 +17,27 @@ import threading
 from collections.abc import Callable, Collection
 from urllib.parse import urlsplit
 
-from tap_spotify.spotify import authorization_ends, redirect_uri_problem
+from tap_spotify.spotify import READ_SCOPES, authorization_ends, redirect_uri_problem
 
 from ..catalog.model import new_id
 
-#: Every scope Spotify knows; others make /authorize redirect with invalid_scope.
+#: Every scope Spotify knows (the read scopes, and those a reader never needs); others
+#: make /authorize redirect with invalid_scope.
 SCOPES = frozenset(
     {
+        *READ_SCOPES,
         "app-remote-control",
         "playlist-modify-private",
         "playlist-modify-public",
-        "playlist-read-collaborative",
-        "playlist-read-private",
         "streaming",
         "ugc-image-upload",
         "user-follow-modify",
-        "user-follow-read",
         "user-library-modify",
-        "user-library-read",
         "user-modify-playback-state",
         "user-personalized",
         "user-read-currently-playing",
-        "user-read-email",
         "user-read-playback-position",
         "user-read-playback-state",
-        "user-read-private",
-        "user-read-recently-played",
-        "user-top-read",
     }
 )
 CODE_TTL = 600.0  # seconds an authorization code can be redeemed

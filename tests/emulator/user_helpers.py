@@ -13,19 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from spotify_emulator import EmulatorServer
+from tap_spotify.spotify import READ_SCOPES
 
 REDIRECT = "http://127.0.0.1:8888/callback"
 #: Every read scope the tap asks for.
-ALL_SCOPES = (
-    "user-read-private",
-    "user-read-email",
-    "user-read-recently-played",
-    "user-top-read",
-    "user-library-read",
-    "user-follow-read",
-    "playlist-read-private",
-    "playlist-read-collaborative",
-)
+ALL_SCOPES = READ_SCOPES
 
 
 def pkce_pair() -> tuple[str, str]:
