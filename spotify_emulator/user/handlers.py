@@ -209,7 +209,9 @@ def followed_artists(
         last = f"loop{int(turn) + 1 if turn.isdigit() else 1}" if page else None
     else:
         ids = [a.id for a in followed]
-        start = 0 if not after else ids.index(after) + 1 if after in ids else len(followed)
+        start = 0
+        if after:
+            start = ids.index(after) + 1 if after in ids else len(followed)
         page = followed[start : start + limit]
         more = start + limit < len(followed) and bool(page)
         last = page[-1].id if more else None
