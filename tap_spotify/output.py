@@ -22,6 +22,7 @@ import contextlib
 import os
 import signal
 import stat
+import sys
 import typing as t
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter, serialize_jsonl
@@ -147,9 +148,18 @@ class WholeLineWriter(MsgSpecWriter):
             self.stop(self.pending_signal)
 
     def write_out(self) -> None:
-        """The buffer to stdout; the caller keeps signals waiting (`busy`)."""
+        """The buffer to stdout (straight to its file, or through `sys.stdout` where that
+        is no file, as when a test captures it); the caller keeps signals waiting."""
         try:
-            write_whole_lines(STDOUT, self.buffer)
+            out = sys.stdout
+            try:
+                fd = out.fileno()
+            except (AttributeError, OSError, ValueError):
+                out.write(self.buffer.decode())
+                out.flush()
+                return
+            out.flush()
+            write_whole_lines(fd, self.buffer)
         finally:
             self.buffer.clear()
 

@@ -126,14 +126,23 @@ class Settings:
     metrics_log_level: str = "WARNING"
 
     @classmethod
-    def read(cls, config: t.Mapping[str, t.Any]) -> Settings:
+    def read(cls, config: t.Mapping[str, t.Any],
+             written_as: t.Mapping[str, str] | None = None) -> Settings:
         """The settings in `config` (null or absent: the default), or ConfigError for
-        the first one that cannot work."""
+        the first one that cannot work, naming it as the user wrote it (`written_as`:
+        the variable a value came from)."""
         values = {}
         for name, spec in SETTINGS_SCHEMA["properties"].items():
             value = config.get(name)
-            if value is not None:
+            if value is None:
+                continue
+            try:
                 values[name] = parse(name, value, spec)
+            except ConfigError as exc:
+                message = str(exc)
+                if written_as and name in written_as and message.startswith(name):
+                    raise ConfigError(written_as[name] + message[len(name):]) from None
+                raise
         return cls(**values)
 
     @property

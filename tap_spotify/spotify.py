@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -43,24 +42,21 @@ def authorization_ends(consented: dt.date) -> dt.date:
     return dt.date(year, month, min(consented.day, calendar.monthrange(year, month)[1]))
 
 
+#: The only hosts Spotify accepts in a plain-http redirect URI: loopback IP literals.
+LOOPBACK_REDIRECT_HOSTS = ("127.0.0.1", "::1")
+
+
 def redirect_uri_problem(uri: str) -> str | None:
     """Why Spotify would refuse `uri` as a redirect URI, or None: https anywhere, or
-    plain http to a loopback IP literal (127.0.0.1 or [::1]); never `localhost`."""
+    plain http to 127.0.0.1 or [::1]; never `localhost`."""
     parts = urlsplit(uri)
     if parts.scheme == "https" and parts.hostname:
         return None
-    if parts.scheme == "http" and parts.hostname and is_loopback_ip(parts.hostname):
+    if parts.scheme == "http" and parts.hostname in LOOPBACK_REDIRECT_HOSTS:
         return None
     if parts.scheme == "http" and parts.hostname == "localhost":
         return "Spotify refuses `localhost` redirect URIs: use 127.0.0.1"
     return "a redirect URI must be https://, or http:// to 127.0.0.1 or [::1]"
-
-
-def is_loopback_ip(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 #: Our rule for every URL credentials are sent to (API, token, authorize): https, or

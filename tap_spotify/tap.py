@@ -50,10 +50,12 @@ class TapSpotify(Tap):
                  validate_config: bool = True, **kwargs: t.Any) -> None:
         raw = dict(config) if isinstance(config, dict) else {}
         schema = self.settings_schema()
-        if parse_env_config:  # read here, the same way as a config file's values
-            raw.update(settings_from_environment(os.environ, schema))
+        from_environment = settings_from_environment(os.environ, schema) \
+            if parse_env_config else {}  # read here, the same way as a config file's
+        raw.update(from_environment)
         try:
-            self.settings = Settings.read(raw)
+            self.settings = Settings.read(raw, {name: f"TAP_SPOTIFY_{name.upper()}"
+                                                for name in from_environment})
         except ConfigError:
             if validate_config:
                 raise

@@ -83,18 +83,26 @@ class FetchedAlbum:
 @dataclass
 class AlbumGroup:
     """Up to 20 listed albums being asked for: one batch request, or one each. Handed
-    to `albums` in its context; short in log lines and metric tags."""
+    to `albums` in its context; short in log lines and metric tags. When Spotify
+    answers the batch with 403, `one_by_one` asks for them one at a time instead."""
 
     ids: tuple[str, ...]
     requests: list[Future] = field(default_factory=list)
+    one_by_one: t.Callable[[tuple[str, ...]], list[Future]] | None = None
 
     def __str__(self) -> str:
         return f"<{len(self.ids)} albums from {self.ids[0]}>"
 
     def albums(self) -> list[FetchedAlbum]:
         """The group's albums as they arrive (a request's error is raised here)."""
+        requests = self.requests
+        if self.one_by_one is not None:
+            try:
+                requests[0].result()
+            except Forbidden:
+                requests = self.one_by_one(self.ids)
         found: list[FetchedAlbum] = []
-        for request in self.requests:
+        for request in requests:
             result = request.result()
             found += result if isinstance(result, list) else [result] if result else []
         return found
@@ -174,7 +182,7 @@ class NewReleasesStream(SpotifyStream):
     # Records.
 
     @override
-    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+    def records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         previous = self.stream_state.get(SYNCED)
         self.synced = set(previous or ())
         start_date = self.settings.start_date if previous is None else None
@@ -314,28 +322,35 @@ class NewReleasesStream(SpotifyStream):
 
     def ask_for(self, ids: list[str]) -> AlbumGroup:
         """Ask for a closed group's full albums now, on the workers."""
-        albums = self.albums_stream
         group = AlbumGroup(tuple(ids))
         if self.batch_allowed is None:  # the tier is unknown: try the batch once
-            probe = self.client.workers.submit(albums.fetch_batch, group.ids)
+            probe = self.client.workers.submit(self.albums_stream.fetch_batch, group.ids)
             try:
                 probe.result()
             except Forbidden:
-                self.batch_allowed = False
-                self.logger.warning(
-                    "Spotify answered 403 to GET /albums?ids= (a Development Mode app): "
-                    "fetching albums one at a time with GET /albums/{id} for the rest of "
-                    "the run.")
-            else:
-                self.batch_allowed = True
-                group.requests.append(probe)
+                group.requests = self.one_by_one(group.ids)
                 return group
-        if self.batch_allowed:
-            group.requests.append(self.client.workers.submit(albums.fetch_batch, group.ids))
+            self.batch_allowed = True
+            group.requests.append(probe)
+        elif self.batch_allowed:
+            group.requests.append(self.client.workers.submit(self.albums_stream.fetch_batch,
+                                                             group.ids))
+            group.one_by_one = self.one_by_one
         else:
-            group.requests += [self.client.workers.submit(albums.fetch_one, album_id)
-                               for album_id in group.ids]
+            group.requests = self.one_by_one(group.ids)
         return group
+
+    def one_by_one(self, ids: tuple[str, ...]) -> list[Future]:
+        """`GET /albums/{id}` for each, where the app's tier forbids the batch (said
+        once, the first time Spotify answers it with 403)."""
+        if self.batch_allowed is not False:
+            self.batch_allowed = False
+            self.logger.warning(
+                "Spotify answered 403 to GET /albums?ids= (a Development Mode app): "
+                "fetching albums one at a time with GET /albums/{id} for the rest of the "
+                "run.")
+        return [self.client.workers.submit(self.albums_stream.fetch_one, album_id)
+                for album_id in ids]
 
     @property
     def albums_stream(self) -> AlbumsStream:
@@ -444,7 +459,7 @@ class AlbumsStream(SpotifyStream):
     # In the sync.
 
     @override
-    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+    def records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         assert context is not None
         fetched = context["group"].albums()
         keep = self.stream_maps[0].get_filter_result
@@ -473,7 +488,7 @@ class AlbumTracksStream(SpotifyStream):
     quiet = True
 
     @override
-    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+    def records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         assert context is not None
         short: list[str] = []
         for fetched in context["albums"].albums:

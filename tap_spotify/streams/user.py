@@ -38,7 +38,7 @@ class UserStream(SpotifyStream):
     extra_scopes: t.ClassVar[tuple[str, ...]] = ()
 
     @override
-    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+    def records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         if self.may_read():
             self.claim_state()
             yield from self.user_records(context)
@@ -222,6 +222,8 @@ class SavedItemsStream(UserStream):
     kind: t.ClassVar[str]
     #: How many ids at the top of the library the state keeps.
     HEAD = spotify.MAX_PAGE_SIZE
+    #: Spotify's listing can hold `null` for an item it no longer has: skipped, counted.
+    null_items = True
 
     @classmethod
     @override
@@ -242,12 +244,19 @@ class SavedItemsStream(UserStream):
         known = set(previous)
         new: list[dict] = []
         found: str | None = None
+        gone = 0
         for item in self.request_records(context):  # stops asking at the first known
+            if item is None:
+                gone += 1
+                continue
             saved_id = self.item_identity(item)
             if saved_id in known:
                 found = saved_id
                 break
             new.append({f"{self.kind}_id": saved_id, **item})
+        if gone:
+            self.logger.warning("%s: %d entries of the library are null (items Spotify no "
+                                "longer has) and were skipped.", self.name, gone)
         yield from reversed(new)
         read = [record[f"{self.kind}_id"] for record in new]
         rest = previous[previous.index(found):] if found else []

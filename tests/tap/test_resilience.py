@@ -213,10 +213,10 @@ def test_every_rate_limit_answer_is_waited_out(make_emulator, tap_run, variant):
 def test_retry_after_is_read_in_any_header_case():
     from requests import Response
 
-    from tap_spotify.errors import retry_after_seconds
+    from tap_spotify.errors import retry_after
 
     for name in ("Retry-After", "retry-after", "RETRY-AFTER"):
         response = Response()
         response.headers[name] = " 7 "
-        assert retry_after_seconds(response) == 7.0
-    assert retry_after_seconds(Response()) is None
+        assert retry_after(response) == 7.0
+    assert retry_after(Response()) is None

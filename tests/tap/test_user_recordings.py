@@ -27,6 +27,7 @@ def recorded(name: str) -> dict:
     for page in (body, body.get("artists")):  # one page each: no links to follow
         if isinstance(page, dict) and "next" in page:
             page["next"] = None
+            page["total"] = len(page.get("items") or [])
     return body
 
 
@@ -35,9 +36,9 @@ PATHS = {
     "/v1/me": recorded("current_user"),
     "/v1/me/player/recently-played": recorded("recently_played"),
     "/v1/me/top/artists": recorded("top_artists"),
-    "/v1/me/top/tracks": EMPTY_PAGE,
-    "/v1/me/tracks": EMPTY_PAGE,
-    "/v1/me/albums": EMPTY_PAGE,
+    "/v1/me/top/tracks": recorded("top_tracks"),
+    "/v1/me/tracks": recorded("saved_tracks"),
+    "/v1/me/albums": recorded("saved_albums"),
     "/v1/me/following": recorded("followed_artists"),
     "/v1/me/playlists": recorded("current_user_playlists"),
     "/v1/browse/new-releases": {"albums": EMPTY_PAGE},
@@ -93,17 +94,23 @@ def paths(value: Any, prefix: str = "") -> set[str]:
     return found
 
 
+LISTENER = {"listener_id": "a listener"}
+RANKED = {**LISTENER, "time_range": "long_term", "rank": 1, "snapshot_date": "2026-03-03"}
 CASES = [  # stream, its schema, the recorded objects, what the stream adds
-    ("me", schemas.ME, [PATHS["/v1/me"]], {}),
+    ("me", schemas.ME, [PATHS["/v1/me"]], LISTENER),
     ("recently_played", schemas.RECENTLY_PLAYED, PATHS["/v1/me/player/recently-played"]
-     ["items"], {}),
-    ("top_artists", schemas.TOP_ARTIST, PATHS["/v1/me/top/artists"]["items"],
-     {"time_range": "long_term", "rank": 1, "snapshot_date": "2026-03-03"}),
+     ["items"], LISTENER),
+    ("top_artists", schemas.TOP_ARTIST, PATHS["/v1/me/top/artists"]["items"], RANKED),
+    ("top_tracks", schemas.TOP_TRACK, PATHS["/v1/me/top/tracks"]["items"], RANKED),
+    ("saved_tracks", schemas.SAVED_TRACK, PATHS["/v1/me/tracks"]["items"],
+     {**LISTENER, "track_id": "t"}),
+    ("saved_albums", schemas.SAVED_ALBUM, [i for i in PATHS["/v1/me/albums"]["items"] if i],
+     {**LISTENER, "album_id": "a"}),
     ("followed_artists", schemas.FOLLOWED_ARTIST,
-     PATHS["/v1/me/following"]["artists"]["items"], {}),
+     PATHS["/v1/me/following"]["artists"]["items"], LISTENER),
     # 2026 answers name a playlist's items both `tracks` and `items`: records keep `items`
     ("playlists", schemas.PLAYLIST, [{k: v for k, v in p.items() if k != "tracks"}
-                                     for p in PATHS["/v1/me/playlists"]["items"]], {}),
+                                     for p in PATHS["/v1/me/playlists"]["items"]], LISTENER),
 ]
 
 
@@ -122,7 +129,7 @@ def test_playlist_items_schema_accepts_the_recorded_items():
     validator = jsonschema.Draft7Validator(schemas.PLAYLIST_ITEM)
     for item in ITEMS["items"]:
         record = {k: v for k, v in item.items() if k != "track"}
-        record.update(playlist_id="p", position=0, snapshot_id="s")
+        record.update(playlist_id="p", position=0, snapshot_id="s", **LISTENER)
         assert not list(validator.iter_errors(record))
 
 
@@ -140,6 +147,9 @@ def test_every_recorded_field_reaches_the_records(recorded_spotify, tap_run):
     covered("me", [PATHS["/v1/me"]])
     covered("recently_played", PATHS["/v1/me/player/recently-played"]["items"])
     covered("top_artists", PATHS["/v1/me/top/artists"]["items"])
+    covered("top_tracks", PATHS["/v1/me/top/tracks"]["items"])
+    covered("saved_tracks", PATHS["/v1/me/tracks"]["items"])
+    covered("saved_albums", [i for i in PATHS["/v1/me/albums"]["items"] if i])
     covered("followed_artists", PATHS["/v1/me/following"]["artists"]["items"])
     covered("playlists", [{k: v for k, v in p.items() if k != "tracks"}
                           for p in PATHS["/v1/me/playlists"]["items"]])
@@ -166,3 +176,38 @@ def test_a_field_spotify_adds_is_dropped_with_the_sdks_warning(recorded_spotify,
     assert "listening_persona" not in schema["properties"]  # records match their SCHEMA
     assert ("Properties ('listening_persona',) were present in the 'me' stream but not "
             "found in catalog schema. Ignoring.") in run.stderr
+
+
+def saved_album_ids(page: dict) -> list[str]:
+    return [item["album"]["id"] for item in page["items"] if item]
+
+
+def test_the_library_in_save_order_from_a_real_2026_answer(recorded_spotify, tap_run):
+    """Spotify's 2026 /me/albums lists albums in save order while pre-saves carry their
+    release date (2026-02-12, 2024-09-19, 2025-10-16, 2016-12-19, ...): every album is
+    synced, a quiet run emits nothing, and a new save is found whatever its date."""
+    config = {"client_id": "id", "client_secret": "secret", "refresh_token": "r",
+              "api_url": recorded_spotify + "/v1", "auth_url": recorded_spotify + "/api/token"}
+    listing = PATHS["/v1/me/albums"]
+    dates = [item["added_at"] for item in listing["items"] if item]
+    assert dates != sorted(dates, reverse=True)  # the real answer is out of date order
+
+    first = tap_run(config)
+
+    assert first.returncode == 0, first.stderr
+    assert "Traceback" not in first.stderr
+    assert [r["album_id"] for r in first.records("saved_albums")] == list(
+        reversed(saved_album_ids(listing)))  # oldest save first
+    quiet = tap_run(config, state=first.state)
+    assert quiet.records("saved_albums") == []
+
+    older = json.loads(json.dumps(listing["items"][3]))  # saved years ago, by its date
+    older["album"]["id"] = "0newSaveDated2016xxxxx"
+    PATHS["/v1/me/albums"] = {**listing, "items": [older, *listing["items"]],
+                              "total": listing["total"] + 1}
+    try:
+        third = tap_run(config, state=quiet.state)
+    finally:
+        PATHS["/v1/me/albums"] = listing
+    assert third.returncode == 0, third.stderr
+    assert [r["album_id"] for r in third.records("saved_albums")] == ["0newSaveDated2016xxxxx"]

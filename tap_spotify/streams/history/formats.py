@@ -37,6 +37,7 @@ Play = tuple[str, str, int, int, t.Any]
 
 #: Spotify's own spelling of `ts`, which sorts as text in time order.
 _CANONICAL_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ").fullmatch
+_ALL_CANONICAL_TS = re.compile(r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n)*").fullmatch
 _END_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d").fullmatch
 _RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
 _UNKNOWN_FIELD = "Object contains unknown field"
@@ -112,7 +113,7 @@ class RecordFormat:
 
     def _read(self, data: bytes | bytearray, bad: list[BadEntry], number: int,
               since: str, declared: frozenset[str]) -> FilePlays:
-        compact = msgspec.json.format(data, indent=-1)  # one line per record out
+        compact = data  # as it is: formatting it costs more than the space it saves
         undeclared: tuple[str, ...] = ()
         entries = self._strict_entries(compact) if self.fields <= declared else None
         if entries is None:  # a field the schema does not declare
@@ -127,7 +128,7 @@ class RecordFormat:
             if "username" in self.fields else set()
         return FilePlays(plays, usernames, bad, undeclared)
 
-    def _strict_entries(self, compact: bytes) -> list[t.Any] | None:
+    def _strict_entries(self, compact: bytes | bytearray) -> list[t.Any] | None:
         """The entries; None when one holds a field the format does not declare."""
         try:
             return self.strict.decode(compact)
@@ -136,14 +137,15 @@ class RecordFormat:
                 return None
             raise NotPlays(str(exc)) from None
 
-    def _lenient_entries(self, compact: bytes) -> list[t.Any]:
+    def _lenient_entries(self, compact: bytes | bytearray) -> list[t.Any]:
         try:
             return self.lenient.decode(compact)
         except msgspec.ValidationError as exc:
             raise NotPlays(str(exc)) from None
 
 
-def drop_fields(compact: bytes, declared: frozenset[str]) -> tuple[bytes, tuple[str, ...]]:
+def drop_fields(compact: bytes | bytearray, declared: frozenset[str],
+                ) -> tuple[bytes | bytearray, tuple[str, ...]]:
     """The list without the fields not `declared`, and those fields (sorted)."""
     entries = msgspec.json.decode(compact)
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -184,18 +186,27 @@ def uris_of(entry: t.Any) -> str:
     return first
 
 
+def stop_times(entries: list[t.Any]) -> list[str]:
+    """Each entry's `ts` as Spotify spells it: checked for the whole file at once, as
+    Spotify's own files always spell it so."""
+    stamps = [e.ts for e in entries]
+    if not _ALL_CANONICAL_TS("\n".join(stamps) + "\n"):
+        stamps = [canonical_ts(ts) for ts in stamps]
+    return stamps
+
+
+def played(entries: list[t.Any]) -> list[str]:
+    """What each extended entry played (see uris_of); tracks, most plays, read at once."""
+    return [uris_of(e) if e.spotify_episode_uri or e.audiobook_chapter_uri
+            else e.spotify_track_uri or "" for e in entries]
+
+
 def _extended_plays(entries: list[t.Any], raws: list[msgspec.Raw], number: int,
                     since: str) -> list[Play]:
-    canonical = _CANONICAL_TS
-    plays: list[Play] = []
-    append = plays.append
-    for index, (e, raw) in enumerate(zip(entries, raws, strict=True)):
-        ts = e.ts if canonical(e.ts) else canonical_ts(e.ts)
-        if ts >= since:
-            uris = uris_of(e) if e.spotify_episode_uri or e.audiobook_chapter_uri \
-                else e.spotify_track_uri or ""  # most plays are tracks: no call for them
-            append((ts, f"{e.ms_played}|{uris}", number, index, memoryview(raw)))
-    return plays
+    return [(ts, f"{e.ms_played}|{what}", number, index, memoryview(raw))
+            for index, (ts, what, e, raw) in enumerate(zip(
+                stop_times(entries), played(entries), entries, raws, strict=True))
+            if ts >= since]
 
 
 def _account_plays(entries: list[t.Any], raws: list[msgspec.Raw], number: int,

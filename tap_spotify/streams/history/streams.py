@@ -135,7 +135,6 @@ class HistoryStream(Stream):
                 listener: str, now: str) -> Iterator[dict[str, t.Any]]:
         """Each play as its record: its JSON as exported, with the tap's fields."""
         decode = msgspec.json.decode
-        key = f',"listener_id":{msgspec.json.encode(listener).decode()},"play_id":"'
         adds_ts = self.record_format.adds_ts
         written = future = 0
         latest = ""
@@ -143,12 +142,15 @@ class HistoryStream(Stream):
             if ts > now:
                 future, latest = future + 1, ts
                 continue
-            tail = (f',"ts":"{ts}"{key}{play_id}"}}' if adds_ts
-                    else f'{key}{play_id}"}}').encode()
+            record = decode(raw)
+            if adds_ts:
+                record["ts"] = ts
+            record["listener_id"] = listener
+            record["play_id"] = play_id
             # The SDK writes the record before any STATE that follows it, and moves the
             # bookmark as it does: the edge must already name this play then.
             edge.add(ts, play_id)
-            yield decode(raw[:-1] + tail)
+            yield record
             written += 1
         if future:
             self.logger.warning("%s: %d plays dated after this run's clock (%s), the latest "
