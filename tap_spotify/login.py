@@ -93,8 +93,8 @@ def scope_list(ctx: click.Context, param: click.Parameter, value: str | None,
     "project's .env."))
 @click.option("--config", "config_files", multiple=True, metavar="FILE",
               help="JSON object of settings (client_id, client_secret, authorize_url, "
-                   "auth_url); repeatable, later files win. ENV is accepted and changes "
-                   "nothing: variables are always read.")
+                   "auth_url, request_timeout); repeatable, later files win. ENV is "
+                   "accepted and changes nothing: variables are always read.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8888, show_default=True,
               metavar="PORT",
               help="Port of http://127.0.0.1:PORT/callback; 0 takes any free port (only "
