@@ -34,7 +34,12 @@ from tap_spotify.callback import CallbackServer, page
 from tap_spotify.cli import read_json_object
 from tap_spotify.envfile import TokenFile, read_env
 from tap_spotify.errors import TapSpotifyError
-from tap_spotify.settings import SETTINGS_SCHEMA, Settings, settings_from_environment
+from tap_spotify.settings import (
+    ENV_PREFIX,
+    SETTINGS_SCHEMA,
+    Settings,
+    settings_from_environment,
+)
 from tap_spotify.streams import stream_scopes, user_scopes
 
 try:
@@ -194,19 +199,26 @@ def read_settings(config_files: tuple[str, ...], env_file: Path) -> Settings:
     (later ones win), the environment, the env file being written, ./.env; empty
     values count as unset. `cli.main` has loaded ./.env into the environment (under
     the shell's variables): a variable holding exactly ./.env's value counts as ./.env's.
+    A value that cannot work is named as written: `auth_url`, or `TAP_SPOTIFY_AUTH_URL`.
     """
     here = read_env(Path(".env"))
     shell = {key: value for key, value in os.environ.items() if here.get(key) != value}
-    layers = [read_json_object(name, "config file", "a JSON object of settings")
+    layers = [(False, read_json_object(name, "config file", "a JSON object of settings"))
               for name in reversed(config_files) if name != "ENV"]
-    layers += [settings_from_environment(variables, SETTINGS_SCHEMA)
+    layers += [(True, settings_from_environment(variables, SETTINGS_SCHEMA))
                for variables in (shell, read_env(env_file), here)]
-    settings = Settings.read({name: next((layer[name] for layer in layers
-                                          if is_set(layer.get(name))), None)
-                              for name in LOGIN_SETTINGS})
+    config: dict[str, t.Any] = {}
+    written_as: dict[str, str] = {}
+    for name in LOGIN_SETTINGS:
+        variable, value = next(((variable, layer[name]) for variable, layer in layers
+                                if is_set(layer.get(name))), (False, None))
+        config[name] = value
+        if variable:
+            written_as[name] = ENV_PREFIX + name.upper()
+    settings = Settings.read(config, written_as)
     for name, label in (("client_id", "Client ID"), ("client_secret", "Client secret")):
         if not getattr(settings, name):
-            raise LoginError(f"{name} is missing: set TAP_SPOTIFY_{name.upper()} in .env or "
+            raise LoginError(f"{name} is missing: set {ENV_PREFIX}{name.upper()} in .env or "
                              f"the environment, or {name} in a --config file, to your Spotify "
                              f"app's {label} (developer dashboard, your app's settings).")
     return settings

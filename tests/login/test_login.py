@@ -347,10 +347,12 @@ CONFIG_READ_BY_CLI = pytest.mark.xfail(strict=True, reason="cli.check_inputs rea
     ([], {"TAP_SPOTIFY_CLIENT_ID": "abc"}, ["client_secret is missing"]),
     ([], {"TAP_SPOTIFY_CLIENT_ID": "abc", "TAP_SPOTIFY_CLIENT_SECRET": "shh",
           "TAP_SPOTIFY_AUTH_URL": "http://accounts.example.com/api/token"},
-     ["auth_url", "https://"]),
+     ["TAP_SPOTIFY_AUTH_URL is 'http://accounts.example.com/api/token'", "https://"]),
     ([], {"TAP_SPOTIFY_CLIENT_ID": "abc", "TAP_SPOTIFY_CLIENT_SECRET": "shh",
           "TAP_SPOTIFY_AUTHORIZE_URL": "ftp://127.0.0.1/authorize"},
-     ["authorize_url", "https://"]),
+     ["TAP_SPOTIFY_AUTHORIZE_URL", "https://"]),
+    (["--config", "bad-url.json"], {}, ["auth_url is 'http://accounts.example.com/x'",
+                                        "https://"]),
     (["--scopes", "user-top-read,user-read-everything"], {}, ["user-read-everything",
                                                              "choose from"]),
     (["--scopes", " , "], {}, ["--scopes"]),
@@ -367,6 +369,8 @@ CONFIG_READ_BY_CLI = pytest.mark.xfail(strict=True, reason="cli.check_inputs rea
 ])
 def test_bad_input_is_one_line_before_anything_starts(start_login, workdir, args, env, words):
     (workdir / "list.json").write_text("[1, 2]")
+    (workdir / "bad-url.json").write_text(json.dumps({
+        "client_id": "abc", "client_secret": "shh", "auth_url": "http://accounts.example.com/x"}))
     done = start_login("--no-browser", "--port", "0", *args, env=env).finish()
     assert_failed(done, *words, env_file=workdir / ".env")
     assert done.stdout == ""  # no URL: the flow never started
