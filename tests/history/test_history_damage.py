@@ -60,7 +60,7 @@ def test_a_byte_that_is_not_utf8_costs_its_entry_only(sync, tmp_path):
         multiset(map(play_identity, plays[:57] + plays[58:]))
     said = warnings(run, str(files[1]))
     assert len(said) == 1, run.stderr
-    assert "1 entries set aside" in said[0] and f"entry 8 (byte {offset:,})" in said[0]
+    assert "1 entry set aside" in said[0] and f"entry 8 (byte {offset:,})" in said[0]
     assert history_state(run)["replication_key_value"] == plays[-1].ts_text
 
 

@@ -113,14 +113,13 @@ class RecordFormat:
 
     def _read(self, data: bytes | bytearray, bad: list[BadEntry], number: int,
               since: str, declared: frozenset[str]) -> FilePlays:
-        compact = data  # as it is: formatting it costs more than the space it saves
         undeclared: tuple[str, ...] = ()
-        entries = self._strict_entries(compact) if self.fields <= declared else None
+        entries = self._strict_entries(data) if self.fields <= declared else None
         if entries is None:  # a field the schema does not declare
-            compact, undeclared = drop_fields(compact, declared)
-            entries = self._lenient_entries(compact)
-        try:
-            plays = self.to_plays(entries, _RAW_LIST.decode(compact), number, since)
+            data, undeclared = drop_fields(data, declared)
+            entries = self._lenient_entries(data)
+        try:  # each entry's JSON as the file spells it, spaces and all (cheaper kept)
+            plays = self.to_plays(entries, _RAW_LIST.decode(data), number, since)
         except ValueError as exc:
             raise NotPlays(str(exc)) from None
         plays.sort()  # by ts and identity; the index is unique, so JSON is never compared
@@ -128,31 +127,31 @@ class RecordFormat:
             if "username" in self.fields else set()
         return FilePlays(plays, usernames, bad, undeclared)
 
-    def _strict_entries(self, compact: bytes | bytearray) -> list[t.Any] | None:
+    def _strict_entries(self, data: bytes | bytearray) -> list[t.Any] | None:
         """The entries; None when one holds a field the format does not declare."""
         try:
-            return self.strict.decode(compact)
+            return self.strict.decode(data)
         except msgspec.ValidationError as exc:
             if str(exc).startswith(_UNKNOWN_FIELD):
                 return None
             raise NotPlays(str(exc)) from None
 
-    def _lenient_entries(self, compact: bytes | bytearray) -> list[t.Any]:
+    def _lenient_entries(self, data: bytes | bytearray) -> list[t.Any]:
         try:
-            return self.lenient.decode(compact)
+            return self.lenient.decode(data)
         except msgspec.ValidationError as exc:
             raise NotPlays(str(exc)) from None
 
 
-def drop_fields(compact: bytes | bytearray, declared: frozenset[str],
+def drop_fields(data: bytes | bytearray, declared: frozenset[str],
                 ) -> tuple[bytes | bytearray, tuple[str, ...]]:
     """The list without the fields not `declared`, and those fields (sorted)."""
-    entries = msgspec.json.decode(compact)
+    entries = msgspec.json.decode(data)
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise NotPlays("Expected `array` of `object`")
     found: set[str] = set().union(*entries)
     if not (undeclared := found - declared):
-        return compact, ()
+        return data, ()
     kept = [{k: v for k, v in entry.items() if k in declared} for entry in entries]
     return msgspec.json.encode(kept), tuple(sorted(undeclared))
 
@@ -196,7 +195,8 @@ def stop_times(entries: list[t.Any]) -> list[str]:
 
 
 def played(entries: list[t.Any]) -> list[str]:
-    """What each extended entry played (see uris_of); tracks, most plays, read at once."""
+    """What each extended entry played (see uris_of): a track's URI, most plays, read
+    with no call."""
     return [uris_of(e) if e.spotify_episode_uri or e.audiobook_chapter_uri
             else e.spotify_track_uri or "" for e in entries]
 
@@ -229,4 +229,3 @@ ACCOUNT_FORMAT = record_format(ACCOUNT, STREAMING_HISTORY_ACCOUNT, {
     "endTime": str, "msPlayed": int, **dict.fromkeys(
         ("artistName", "podcastName", "audiobookName", "trackName", "episodeName",
          "chapterName"), _TEXT)}, "endTime", _account_plays, adds_ts=True)
-FORMATS = {EXTENDED: EXTENDED_FORMAT, ACCOUNT: ACCOUNT_FORMAT}

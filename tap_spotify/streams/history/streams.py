@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import typing as t
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 
 import msgspec
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -97,43 +97,50 @@ class HistoryStream(Stream):
             check_listener(state, self.name, listener)
             edge = BookmarkEdge(state, bookmark, done, listener)
             plays = unique_plays(runs.merged(), bookmark, done)
-            yield from self.records(plays, edge, listener, now)
-        self.logger.info("%s: bookmark was %s", self.name, bookmark or "unset")
+            written = yield from self.records(plays, edge, listener, now)
+        self.logger.info("%s: %d new plays (bookmark was %s)", self.name, written,
+                         bookmark or "unset")
 
     def read_files(self, files: list[ExportFile], runs: SortedRuns, since: str | None,
                    ) -> set[str]:
-        """Read, sort and spill each file's plays at or after `since`; the usernames
-        their entries name."""
+        """Read, sort and spill each file's plays at or after `since`, one file in
+        memory at a time; the usernames their entries name."""
         skip = ADDED_FIELDS | ({"ts"} if self.record_format.adds_ts else set())
         declared = frozenset(self.effective_schema["properties"]) - skip
         usernames: set[str] = set()
         count = 0
         for number, file in enumerate(files):
-            got = self.record_format.read(file.read(), str(file), number, since or "",
-                                          declared)
-            if got.bad_entries:
-                shown = ", ".join(map(str, got.bad_entries[:SHOWN_BAD_ENTRIES]))
-                more = len(got.bad_entries) - SHOWN_BAD_ENTRIES
-                self.logger.warning(
-                    "%s: %d entries set aside, their bytes are not UTF-8 text: %s%s. The "
-                    "rest of the file is read; if the download is damaged, download it "
-                    "again.", file, len(got.bad_entries), shown,
-                    f" and {more} more" if more > 0 else "")
-            if got.undeclared and got.undeclared not in self.warned_fields:
-                self.warned_fields.add(got.undeclared)  # the SDK's own wording
-                self.logger.warning("Properties %s were present in the '%s' stream but not "
-                                    "found in catalog schema. Ignoring.", got.undeclared,
-                                    self.name)
-            usernames |= got.usernames
-            count += len(got.plays)
-            runs.add(got.plays)
+            named, plays = self.read_file(file, number, runs, since or "", declared)
+            usernames |= named
+            count += plays
         self.logger.info("%s: %d plays at or after the bookmark in %d files", self.name,
                          count, len(files))
         return usernames
 
+    def read_file(self, file: ExportFile, number: int, runs: SortedRuns, since: str,
+                  declared: frozenset[str]) -> tuple[set[str], int]:
+        """Spill one file's plays; the usernames it names and how many plays it gave."""
+        got = self.record_format.read(file.read(), str(file), number, since, declared)
+        if bad := got.bad_entries:
+            shown = ", ".join(map(str, bad[:SHOWN_BAD_ENTRIES]))
+            more = f" and {len(bad) - SHOWN_BAD_ENTRIES} more" \
+                if len(bad) > SHOWN_BAD_ENTRIES else ""
+            self.logger.warning(
+                "%s: %d %s set aside, the bytes are not UTF-8 text: %s%s. The rest of the "
+                "file is read; if the download is damaged, download it again.", file,
+                len(bad), "entry" if len(bad) == 1 else "entries", shown, more)
+        if got.undeclared and got.undeclared not in self.warned_fields:
+            self.warned_fields.add(got.undeclared)  # the SDK's own wording
+            self.logger.warning("Properties %s were present in the '%s' stream but not "
+                                "found in catalog schema. Ignoring.", got.undeclared,
+                                self.name)
+        runs.add(got.plays)
+        return got.usernames, len(got.plays)
+
     def records(self, plays: Iterable[tuple[str, str, bytes]], edge: BookmarkEdge,
-                listener: str, now: str) -> Iterator[dict[str, t.Any]]:
-        """Each play as its record: its JSON as exported, with the tap's fields."""
+                listener: str, now: str) -> Generator[dict[str, t.Any], None, int]:
+        """Each play as its record: its JSON as exported, with the tap's fields; returns
+        how many."""
         decode = msgspec.json.decode
         adds_ts = self.record_format.adds_ts
         written = future = 0
@@ -157,7 +164,7 @@ class HistoryStream(Stream):
                                 "%s, were skipped: a download holds only plays that "
                                 "happened, and as the bookmark they would hide every "
                                 "later play.", self.name, future, now, latest)
-        self.logger.info("%s: %d new plays", self.name, written)
+        return written
 
 
 class StreamingHistoryStream(HistoryStream):
