@@ -160,42 +160,55 @@ def json_type(value: object) -> str:
 
 class NextLinkPaginator(BaseHATEOASPaginator):
     """Follows Spotify's absolute `next` links: not to another host (the token would
-    go with it), not to a page already fetched, not past `max_offset`, and not to a
-    page that holds only items already read (a cursor that changes on every page over
-    the same items)."""
+    go with it), not to a page already fetched, not past `max_offset`, and not past a
+    page that held only items already read (a cursor that changes on every page over
+    the same items: `Listing` notices it)."""
 
-    def __init__(self, stream: SpotifyStream, max_offset: int | None = None) -> None:
+    def __init__(self, stream: SpotifyStream, listing: Listing,
+                 max_offset: int | None = None) -> None:
         super().__init__()
         self.stream = stream
+        self.listing = listing
         self.max_offset = max_offset
         self.seen_pages: set[tuple[str, frozenset[tuple[str, str]]]] = set()
-        self.seen_items: set[str] = set()
 
     @override
     def get_next_url(self, response: requests.Response) -> str | None:
         self.seen_pages.add(page_key(response.url))
-        body, source = body_of(response), where(response)
-        url = self.stream.next_link(body, source)
-        if not url or not self.stream.on_api_host(url):
+        url = self.stream.next_link(body_of(response), where(response))
+        if not url or self.listing.ended or not self.stream.on_api_host(url):
             return None
-        if page_key(url) in self.seen_pages or self.repeats(self.stream.items_of(body, source)):
+        if page_key(url) in self.seen_pages:
             self.stream.logger.warning(
-                "%s: Spotify's next page leads back to items already read; stopping there, "
-                "so the listing may be incomplete.", self.stream.name)
+                "%s: Spotify's next-page link leads back to a page already read; stopping "
+                "there, so the listing may be incomplete.", self.stream.name)
             return None
         offset = dict(parse_qsl(urlparse(url).query)).get("offset", "0")
         if self.max_offset is not None and offset.isdigit() and int(offset) > self.max_offset:
             return None
         return url
 
-    def repeats(self, items: list) -> bool:
-        """Whether a page held only items earlier pages held."""
+
+class Listing:
+    """The items one listing has handed out so far: a page of nothing but items
+    already read ends it, with a warning, and an item read twice is kept once."""
+
+    def __init__(self, stream: SpotifyStream) -> None:
+        self.stream = stream
+        self.seen: set[str] = set()
+        self.ended = False
+
+    def new_items(self, items: list) -> list:
         ids = [self.stream.item_identity(item) for item in items]
-        if not ids or None in ids:
-            return False
-        known = self.seen_items.issuperset(t.cast("list[str]", ids))
-        self.seen_items.update(t.cast("list[str]", ids))
-        return known
+        fresh = [item for item, id_ in zip(items, ids, strict=True)
+                 if id_ is None or id_ not in self.seen]
+        if items and not fresh:
+            self.ended = True
+            self.stream.logger.warning(
+                "%s: Spotify's next page holds only items already read; stopping there, "
+                "so the listing may be incomplete.", self.stream.name)
+        self.seen.update(id_ for id_ in ids if id_ is not None)
+        return fresh
 
 
 def page_key(url: str) -> tuple[str, frozenset[tuple[str, str]]]:
@@ -228,6 +241,7 @@ class SpotifyStream(RESTStream):
         self.settings = client.settings
         self.listener = listener
         self.shape = RecordShape(self.name, self.schema, self.primary_keys, self.logger)
+        self.listing = Listing(self)
         if self.quiet:
             self.logger.setLevel(logging.WARNING)
 
@@ -333,7 +347,9 @@ class SpotifyStream(RESTStream):
 
     @override
     def get_new_paginator(self) -> NextLinkPaginator:
-        return NextLinkPaginator(self)
+        """Called as each listing starts: a new one, with what it has handed out."""
+        self.listing = Listing(self)
+        return NextLinkPaginator(self, self.listing)
 
     def page_of(self, body: t.Any, source: str) -> dict:
         """The paging object of an answer from `source` (`GET /v1/...`), or
@@ -382,7 +398,7 @@ class SpotifyStream(RESTStream):
 
     @override
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        return iter(self.items_of(body_of(response), where(response)))
+        return iter(self.listing.new_items(self.items_of(body_of(response), where(response))))
 
     @override
     def post_process(self, record: dict, context: Context | None = None) -> dict | None:
