@@ -62,16 +62,20 @@ def unique_plays(merged: Iterable[Play], bookmark: str | None, done: set[str],
                  ) -> Iterator[tuple[str, str, bytes]]:
     """(ts, play_id, JSON) of each play once, in time order. Identical plays are counted
     per file; the file with the most decides how many there were. At the bookmark's
-    second, the play_ids in `done` were emitted by an earlier run."""
+    second, the play_ids in `done` were emitted by an earlier run.
+
+    The merge gives identical plays together, file by file: counting them needs only
+    the current file's count and how many were emitted."""
     md5 = hashlib.md5
     last_ts = last_identity = None
-    counts: dict[int, int] = {}
-    emitted = 0
+    file = n = emitted = -1
     for ts, identity, number, _, raw in merged:
         if identity != last_identity or ts != last_ts:
-            last_ts, last_identity, counts, emitted = ts, identity, {}, 0
-        n = counts.get(number, 0)
-        counts[number] = n + 1
+            last_ts, last_identity, file, n, emitted = ts, identity, number, 0, 0
+        elif number != file:
+            file, n = number, 0
+        else:
+            n += 1
         if n < emitted:
             continue
         emitted = n + 1
