@@ -62,7 +62,8 @@ def main() -> None:
     from tap_spotify.tap import TapSpotify
 
     try:
-        check_inputs(sys.argv[1:])
+        if sys.argv[1:2] != ["login"]:  # login reads its own files, and says so as login
+            check_inputs(sys.argv[1:])
         TapSpotify.cli()
     except RunStopped as exc:
         report(f"{PROG}: {exc}: every line written is whole, and the last STATE covers "
@@ -130,6 +131,9 @@ def read_json_object(path: str, what: str, expected: str) -> dict:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{what} {path} is not valid JSON ({exc}): it must hold "
                           f"{expected}.") from None
+    except OSError as exc:
+        raise ConfigError(f"{what} {path} cannot be read ({exc.strerror}): check its "
+                          "permissions.") from None
     if not isinstance(value, dict):
         raise ConfigError(f"{what} {path} holds a JSON {type(value).__name__}: it must hold "
                           f"{expected}.")

@@ -12,6 +12,7 @@ Requests go through the SDK's own path (`request_records`, `request_decorator`,
 
 from __future__ import annotations
 
+import base64
 import itertools
 import logging
 import typing as t
@@ -69,6 +70,9 @@ class SpotifyClient:
         self.settings = settings
         self.logger = logger
         self.redact = Redactor(settings.secrets)
+        if settings.client_secret:  # as a Basic header carries it, should a server echo it
+            self.redact.add(base64.b64encode(
+                f"{settings.client_id or ''}:{settings.client_secret}".encode()).decode())
         self.said: set[str] = set()
 
     def say_once(self, message: str) -> None:
@@ -318,6 +322,11 @@ class SpotifyStream(RESTStream):
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """The stream's `records`; in the SDK's dry run (`--test`) only as many as it
         asks for, so that its own stop after them never shows as an error."""
+        if not self.settings.has_app:
+            self.client.say_once("Only the listening-history streams run: "
+                                 "streaming_history_path is set, and no Spotify app "
+                                 "credentials are.")
+            return iter(())
         records = self.records(context)
         limit = self.ABORT_AT_RECORD_COUNT
         return records if limit is None else itertools.islice(records, limit)

@@ -205,8 +205,10 @@ def parse(name: str, value: t.Any, spec: dict) -> t.Any:
     if "integer" in types:
         return parse_int(name, value, spec)
     if not isinstance(value, str):
-        raise ConfigError(f"{name} is {'a ' + type(value).__name__ if secret else shown}: "
-                          "it must be text.")
+        kind = {bool: "true or false", int: "a number", float: "a number", list: "a list",
+                dict: "an object"}.get(type(value), "not text")
+        raise ConfigError(f"{name} must be text, not {kind}"
+                          f"{'' if secret else f' ({shown})'}.")
     text = value.strip()
     if spec.get("format") == "date":
         return parse_date(name, text)

@@ -335,13 +335,6 @@ def test_settings_precedence(start_login, workdir, emulator):
     assert "client_id=shell-id" in url
 
 
-#: `cli.check_inputs` reads every `--config` on the command line before click runs, so
-#: these come out as `tap-spotify: error: ...` (one line, exit 1, nothing written) until
-#: it leaves login's options to login.
-CONFIG_READ_BY_CLI = pytest.mark.xfail(strict=True, reason="cli.check_inputs reads "
-                                       "login's --config first (prefix tap-spotify:)")
-
-
 @pytest.mark.parametrize(("args", "env", "words"), [
     ([], {}, ["client_id is missing", "TAP_SPOTIFY_CLIENT_ID"]),
     ([], {"TAP_SPOTIFY_CLIENT_ID": "abc"}, ["client_secret is missing"]),
@@ -358,10 +351,8 @@ CONFIG_READ_BY_CLI = pytest.mark.xfail(strict=True, reason="cli.check_inputs rea
     (["--scopes", " , "], {}, ["--scopes"]),
     (["--port", "70000"], {}, ["--port", "70000"]),
     (["--timeout", "-3"], {}, ["--timeout"]),
-    pytest.param(["--config", "missing.json"], {}, ["missing.json", "does not exist"],
-                 marks=CONFIG_READ_BY_CLI),
-    pytest.param(["--config", "list.json"], {}, ["list.json", "JSON object"],
-                 marks=CONFIG_READ_BY_CLI),
+    (["--config", "missing.json"], {}, ["missing.json", "does not exist"]),
+    (["--config", "list.json"], {}, ["list.json", "JSON object"]),
     (["--env-file", "nowhere/.env"], {"TAP_SPOTIFY_CLIENT_ID": "abc",
                                       "TAP_SPOTIFY_CLIENT_SECRET": "shh"},
      ["nowhere", "does not exist"]),
