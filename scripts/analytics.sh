@@ -7,13 +7,17 @@
 #   1. creates .venv if missing and installs the project with its dev and analytics
 #      extras (skipped when already done for this pyproject.toml);
 #   2. `meltano install`s tap-spotify, target-duckdb and the dbt-duckdb utility;
-#   3. starts the Spotify emulator in process (100 new releases, the signed-in listener)
-#      and writes a synthetic extended-history download overlapping its recent plays;
-#   4. `meltano run --full-refresh tap-spotify target-duckdb dbt-duckdb:build` into
-#      output/analytics/warehouse.duckdb (not your own output/warehouse.duckdb): loads
-#      every stream, builds the dbt models and runs their tests;
-#   5. writes the report, output/analytics/report.html, and prints a few figures.
-# Its Meltano state is kept apart (--state-id-suffix analytics).
+#   3. starts the Spotify emulator in process (100 new releases, a household of three
+#      listeners) and writes each a synthetic extended-history download overlapping
+#      their recent plays;
+#   4. for each listener, `meltano run --full-refresh tap-spotify target-duckdb` with
+#      their refresh token, listener_id, time_zone and download, into
+#      output/analytics/warehouse.duckdb (not your own output/warehouse.duckdb);
+#   5. `meltano run dbt-duckdb:build`: builds the dbt models and runs their tests;
+#   6. writes the report, output/analytics/report.html, and prints a few figures.
+# Its Meltano state is kept apart (--state-id-suffix analytics-<listener>).
+# The README's picture: python -m reports --database output/analytics/warehouse.duckdb \
+#   --out output/analytics/report.html --screenshot docs/report.png
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -13,7 +13,7 @@
   {%- endif -%}
 {%- endmacro %}
 
-{# Typed nulls, no rows: the declared columns of a source table. #}
+{# Typed nulls, no rows: the declared columns of a source table, under its name. #}
 {% macro empty_source(source_name, table_name) -%}
   {%- set node = graph.sources.values() | selectattr('source_name', 'equalto', source_name)
                  | selectattr('name', 'equalto', table_name) | first -%}
@@ -22,7 +22,7 @@
       cast(null as {{ column_type(column.data_type) }}) as {{ adapter.quote(column.name) }}
       {{- "," if not loop.last }}
   {%- endfor %}
-  where false)
+  where false) as {{ adapter.quote(table_name) }}
 {%- endmacro %}
 
 {# The declared types (text, bigint, boolean, date, timestamp, json, json_array) as each

@@ -1,4 +1,4 @@
-"""Opens a page in a real headless Chromium (Debian's `chromium` and `chromium-driver`)
+"""Opens the report in a real headless Chromium (Debian's `chromium` and `chromium-driver`)
 through Selenium, with no network: waits for the report's charts, collects the console."""
 
 from __future__ import annotations
