@@ -12,7 +12,7 @@ The SDK's msgspec writer, plus four promises:
 - a target that stops reading, a full disk or a closed stdout ends the run with one
   clear line, and never with half a line written;
 - a SCHEMA identical to the last one sent for its stream (the SDK sends one per child
-  sync) is not sent again.
+  sync) is not sent again, nor encoded again when it is the same schema object.
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ class WholeLineWriter(MsgSpecWriter):
         self.buffer = bytearray()
         self.busy = False  # encoding a message or writing lines
         self.pending_signal: int | None = None
-        self.last_schema: dict[str, bytes] = {}
+        #: The last SCHEMA sent per stream: the schema object it came from, and its line.
+        self.last_schema: dict[str, tuple[t.Any, bytes]] = {}
         self.current_state: t.Callable[[], t.Mapping[str, t.Any]] | None = None
         atexit.register(self.flush_at_exit)
 
@@ -134,11 +135,13 @@ class WholeLineWriter(MsgSpecWriter):
     def write_message(self, message: Message) -> None:
         self.busy = True
         try:
+            if isinstance(message, SchemaMessage) and self.sent_already(message):
+                return
             line = self.format_message(message)
             if isinstance(message, SchemaMessage):
-                if self.last_schema.get(message.stream) == line:
+                if self.last_schema.get(message.stream, (None, b""))[1] == line:
                     return
-                self.last_schema[message.stream] = bytes(line)
+                self.last_schema[message.stream] = (message, bytes(line))
             self.buffer += line
             if not isinstance(message, RecordMessage) or len(self.buffer) >= FLUSH_BYTES:
                 self.write_out()
@@ -146,6 +149,14 @@ class WholeLineWriter(MsgSpecWriter):
             self.busy = False
         if self.pending_signal is not None:
             self.stop(self.pending_signal)
+
+    def sent_already(self, message: SchemaMessage) -> bool:
+        """Whether this stream's last SCHEMA came from the very same schema object (a
+        child stream sends it at each sync): then its line is not even encoded again."""
+        last = self.last_schema.get(message.stream)
+        return last is not None and last[0].schema is message.schema and (
+            last[0].key_properties == message.key_properties
+            and last[0].bookmark_properties == message.bookmark_properties)
 
     def write_out(self) -> None:
         """The buffer to stdout (straight to its file, or through `sys.stdout` where that
