@@ -5,14 +5,9 @@
 # clients at 50 ms make ~1,300 requests each). Extra arguments go to benchmarks/bench.py
 # (e.g. --releases 100 --no-markdown for a quick try).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-# Same environment as scripts/test.sh, installed only when missing.
-[ -x .venv/bin/python ] || python3 -m venv .venv
-if ! .venv/bin/python -c 'import tap_spotify, spotipy, requests' >/dev/null 2>&1; then
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+ensure_venv dev
 
 # The listening-history benchmark first (1,000,000 plays; its table goes into
 # BENCHMARKS.md with the rest), then the catalog and user streams.

@@ -20,80 +20,23 @@
 # credentials set here win over it, other TAP_SPOTIFY_* settings there (market,
 # start_date...) apply to the demo too.
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
-VENV="$ROOT/.venv"
-PY="$VENV/bin/python"
 NEW_RELEASES="${DEMO_NEW_RELEASES:-250}"
 STATE_SUFFIX=demo
 OUT_FULL=output/demo
 OUT_INCREMENTAL=output/demo-incremental
 OUT_USER=output/demo-user
 LOG_DIR="$ROOT/output/demo-logs"
-
-say() { printf '\n==> %s\n' "$*"; }
-die() { printf 'demo: error: %s\n' "$*" >&2; exit 1; }
-
-# Runs a command quietly; on failure shows the end of its log and stops.
-quiet() {
-    local log="$1"; shift
-    if ! "$@" >"$log" 2>&1; then
-        tail -n 40 "$log" >&2
-        die "'$*' failed (full log: $log)"
-    fi
-}
-
-command -v python3 >/dev/null || die "python3 not found: install Python 3.10 or newer"
-python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
-    || die "Python 3.10 or newer is needed, found $(python3 --version 2>&1)"
-
+MELTANO="$VENV/bin/meltano"
 mkdir -p "$LOG_DIR"
 
 # 1. The virtualenv.
-STAMP="$VENV/.demo-installed"
-if [ ! -x "$PY" ]; then
-    say "Creating .venv"
-    python3 -m venv "$VENV" \
-        || die "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"
-fi
-if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] || [ ! -x "$VENV/bin/meltano" ]; then
-    say "Installing tap-spotify and its dev tools into .venv (a minute or two the first time)"
-    quiet "$LOG_DIR/pip.log" "$PY" -m pip install --disable-pip-version-check -q -e '.[dev]'
-    touch "$STAMP"
-else
-    say "Using .venv (already installed)"
-fi
-MELTANO="$VENV/bin/meltano"
+ensure_venv dev "$LOG_DIR/pip.log"
 
-# 2. The emulator, in the background; stopped on exit by its own PID.
-EMU_OUT="$(mktemp)"
-EMU_PID=""
-cleanup() {
-    if [ -n "$EMU_PID" ] && kill -0 "$EMU_PID" 2>/dev/null; then
-        kill "$EMU_PID" 2>/dev/null || true
-        wait "$EMU_PID" 2>/dev/null || true
-    fi
-    rm -f "$EMU_OUT"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
+# 2. The emulator, in the background; stopped when the script ends.
 say "Starting the Spotify emulator ($NEW_RELEASES new releases)"
-# --lifetime: it exits by itself after an hour even if this script is killed hard.
-"$PY" -m spotify_emulator --port 0 --new-releases "$NEW_RELEASES" --lifetime 3600 \
-    >"$EMU_OUT" 2>"$LOG_DIR/emulator.log" &
-EMU_PID=$!
-API_URL=""
-TOKEN_URL=""
-for _ in $(seq 1 100); do
-    API_URL="$(sed -n 's/^API_URL=//p' "$EMU_OUT")"
-    TOKEN_URL="$(sed -n 's/^TOKEN_URL=//p' "$EMU_OUT")"
-    [ -n "$API_URL" ] && [ -n "$TOKEN_URL" ] && break
-    kill -0 "$EMU_PID" 2>/dev/null || { cat "$LOG_DIR/emulator.log" >&2; die "the emulator exited"; }
-    sleep 0.1
-done
-[ -n "$API_URL" ] && [ -n "$TOKEN_URL" ] || die "the emulator printed no URLs in 10 s"
+start_emulator "$LOG_DIR/emulator.log" --new-releases "$NEW_RELEASES"
 echo "    API:   $API_URL"
 echo "    token: $TOKEN_URL"
 
@@ -101,7 +44,7 @@ export TAP_SPOTIFY_API_URL="$API_URL"
 export TAP_SPOTIFY_AUTH_URL="$TOKEN_URL"
 export TAP_SPOTIFY_CLIENT_ID=emulator-client
 export TAP_SPOTIFY_CLIENT_SECRET=emulator-secret
-export TAP_SPOTIFY_AUTHORIZE_URL="${API_URL%/v1}/authorize"
+export TAP_SPOTIFY_AUTHORIZE_URL="$AUTHORIZE_URL"
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false
 
 # 3. Meltano's plugins (a no-op once installed).

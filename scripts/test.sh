@@ -1,35 +1,35 @@
 #!/usr/bin/env bash
-# Installs everything into .venv at the repository root, then runs the whole test
-# suite: lint, types and pytest. CI runs exactly this command.
+# README command 2 (CI runs exactly this): installs everything, then runs lint, type
+# checks and the whole test suite.
+#
+# Python packages go into .venv at the repository root. Two tests need real servers
+# that pip cannot install, so, as root, this also installs Debian's packages with apt:
+# PostgreSQL (the warehouse, dbt and shared-state tests load into a real server, which
+# the tests start on loopback and stop) and Chromium with its driver (the listening
+# report is rendered in a real headless browser). Nothing else leaves .venv.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
 
-# A real PostgreSQL server for the loader test: Debian's package when it is missing.
+apt_install() {  # apt_install WHAT PACKAGES...: Debian's packages, as root
+    local what="$1"; shift
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "Installing $what with apt (Debian packages, system-wide): $*"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    else
+        echo "$what is not installed and this user cannot install it with apt: the tests" \
+             "that need it will fail. Install $* and run again."
+    fi
+}
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing PostgreSQL (Debian package) for the loader tests..."
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  else
-    echo "PostgreSQL is not installed and cannot be installed here: its test will skip."
-  fi
+    apt_install "PostgreSQL (for the warehouse and shared-state tests)" postgresql
 fi
-
-# A real headless Chromium for the report's browser test: Debian's packages when missing.
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing Chromium (Debian packages) for the report's browser test..."
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
-  else
-    echo "Chromium is not installed and cannot be installed here: its test will skip."
-  fi
+    apt_install "Chromium (for the report's browser test)" chromium chromium-driver
 fi
 
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev,analytics]'
-
-.venv/bin/ruff check tap_spotify spotify_emulator tests benchmarks reports
+ensure_venv dev,analytics
+.venv/bin/ruff check tap_spotify spotify_emulator tests benchmarks reports scripts devkit
 .venv/bin/mypy tap_spotify spotify_emulator reports
 .venv/bin/python -m pytest "$@"
