@@ -137,7 +137,7 @@ def find_files(paths: Iterable[str]) -> FoundFiles:
                 else:
                     found.add(child)
         elif path.is_file():
-            if classify(path.name) not in (None, Known.OTHER, Known.USERDATA):
+            if isinstance(classify(path.name), FileKind):
                 found.add(path)
             elif path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
                 add_zip_members(found, path)
