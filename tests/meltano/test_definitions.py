@@ -39,8 +39,9 @@ def plugin_definition() -> dict[str, Any]:
 
 
 #: Every stream, selected in meltano.yml: user streams skip themselves without a refresh
-#: token, history streams exist only with streaming_history_path.
-SELECTED = (*STREAMS, "me", "recently_played", "top_tracks", "top_artists", "saved_tracks",
+#: token, the history streams read nothing without streaming_history_path, and
+#: `listeners` says whose data a run read (nothing for the catalog alone).
+SELECTED = ("listeners", *STREAMS, "me", "recently_played", "top_tracks", "top_artists", "saved_tracks",
             "saved_albums", "followed_artists", "playlists", "playlist_items",
             "streaming_history", "streaming_history_account")
 #: Needed unless only the downloaded history is read: active lines in .env.example.
@@ -48,9 +49,11 @@ NEEDED = {"client_id", "client_secret"}
 
 
 def _expected_kind(prop: dict[str, Any]) -> str:
-    if "oneOf" in prop:  # streaming_history_path: one path or a list of them
-        return "array"
     types = [t for t in prop.get("type", []) if t != "null"]
+    if set(types) == {"array", "string"}:
+        # streaming_history_path: one path or a list. A string to Meltano, whose `array`
+        # kind refuses a plain path; the tap reads a JSON list in a string too.
+        return "string"
     if "enum" in prop:
         return "options"
     if prop.get("format") == "date":
