@@ -171,3 +171,12 @@ def test_download_username_reads_little(tmp_path):
                                          str(tmp_path / "account")])) == "alice"
     with pytest.raises(ConfigError, match="'alice', 'bob'"):
         download_username([str(tmp_path / "old"), str(tmp_path / "other")])
+
+
+def test_without_a_path_the_streams_read_nothing_and_ask_no_one(tmp_path):
+    run = run_listener_tap(tmp_path / "run", {"listener": "carol"})
+
+    assert run.returncode == 0, run.stderr
+    assert {m["stream"] for m in run.messages if m["type"] == "SCHEMA"} == {HISTORY, ACCOUNT}
+    assert run.records(HISTORY) == [] and run.records(ACCOUNT) == []
+    assert "listener asked" not in run.stderr

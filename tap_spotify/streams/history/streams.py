@@ -34,7 +34,6 @@ from tap_spotify.streams.history.formats import (
     RecordFormat,
 )
 from tap_spotify.streams.history.merge import SortedRuns, gc_paused, unique_plays
-from tap_spotify.streams.history.settings import history_paths
 from tap_spotify.streams.history.state import BookmarkEdge, check_listener, read_bookmark
 
 if t.TYPE_CHECKING:
@@ -79,6 +78,10 @@ class HistoryStream(Stream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        if not self.download.paths:  # listed in the catalog all the same
+            self.logger.info("%s: streaming_history_path is not set: nothing to read.",
+                             self.name)
+            return
         given = self.listener_source()
         now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         state = self.stream_state if self.replication_method == "INCREMENTAL" else {}
@@ -184,10 +187,9 @@ class AccountStreamingHistoryStream(HistoryStream):
 
 
 def history_streams(tap: Tap, listener_id: ListenerSource = no_listener) -> list[Stream]:
-    """The history streams, when `streaming_history_path` is set. `listener_id` says
-    whose plays this run loads (called once per sync; None: the tap knows no one)."""
-    if not history_paths(tap.config.get("streaming_history_path")):
-        return []
+    """The history streams, whatever the settings (without `streaming_history_path` they
+    read nothing). `listener_id` says whose plays this run loads: called once per sync,
+    None when the tap knows no one."""
     download = Download(tap.config.get("streaming_history_path"))
     return [StreamingHistoryStream(tap, download, listener_id),
             AccountStreamingHistoryStream(tap, download, listener_id)]
