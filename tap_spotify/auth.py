@@ -16,6 +16,7 @@ import backoff
 import requests
 from singer_sdk.authenticators import OAuthAuthenticator
 from singer_sdk.exceptions import RetriableAPIError
+from typing_extensions import override
 
 from tap_spotify import retry, spotify
 from tap_spotify.errors import (
@@ -29,10 +30,6 @@ from tap_spotify.errors import (
 if t.TYPE_CHECKING:
     from tap_spotify.session import SpotifySession
 
-try:
-    from typing import override  # type: ignore[attr-defined]
-except ImportError:  # Python < 3.12
-    from typing_extensions import override
 
 #: Renew this long before expiry, so no request leaves with a token about to lapse...
 RENEW_MARGIN_SECONDS = 60.0

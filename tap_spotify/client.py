@@ -1,226 +1,38 @@
-"""The base stream, and what every stream of a run shares.
+"""The base stream of tap-spotify's API streams.
 
 Requests go through the SDK's own path (`request_records`, `request_decorator`,
-`validate_response`); what Spotify needs beyond it lives here:
-- `SpotifyClient`: the settings, the session (session.py), the token (auth.py), the
-  workers, and the checks every answer passes;
-- `NextLinkPaginator`: follows `next` links, but never to another host and never
-  round a loop, whether the loop is in the links or in what the pages hold;
-- `SpotifyStream`: Spotify's URLs, answers and retry policy (retry.py), and the
-  record's shape (records.py).
+`validate_response`); what Spotify needs beyond it is here: Spotify's URLs, the shape
+of its paging objects, the one retry policy (retry.py), the record's shape
+(records.py), and what the run shares (api.py).
 """
 
 from __future__ import annotations
 
-import base64
 import itertools
 import logging
 import typing as t
-import weakref
-from concurrent.futures import ThreadPoolExecutor
-from functools import cached_property
 from urllib.parse import parse_qsl, urlparse
 
 import backoff
-import msgspec
 import requests
-from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.pagination import BaseHATEOASPaginator
 from singer_sdk.streams import RESTStream
+from typing_extensions import override
 
 from tap_spotify import retry
-from tap_spotify.auth import SpotifyAuthenticator
-from tap_spotify.errors import MalformedAnswer, Redactor, classify, error_in_body, where
+from tap_spotify.api import body_of, json_type, malformed
+from tap_spotify.errors import where
+from tap_spotify.paging import Listing, NextLinkPaginator
 from tap_spotify.records import RecordShape
-from tap_spotify.session import SpotifySession
 
 if t.TYPE_CHECKING:
     from backoff.types import Details
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-    from tap_spotify.settings import Settings
+    from tap_spotify.api import SpotifyClient
+    from tap_spotify.auth import SpotifyAuthenticator
     from tap_spotify.streams.listeners import Listener
-
-try:
-    from typing import override  # type: ignore[attr-defined]
-except ImportError:  # Python < 3.12
-    from typing_extensions import override
-
-T = t.TypeVar("T")
-
-decode_json = msgspec.json.Decoder().decode
-#: Each answer's body, decoded once (in `validate_response`, so that a broken body is
-#: retried like a 5xx) for the paginator and `parse_response` to read.
-BODIES: weakref.WeakKeyDictionary[requests.Response, t.Any] = weakref.WeakKeyDictionary()
-
-
-def body_of(response: requests.Response) -> t.Any:
-    if response not in BODIES:
-        BODIES[response] = decode_json(response.content)
-    return BODIES[response]
-
-
-class SpotifyClient:
-    """What every stream of a run shares: the settings, the session, the token, the
-    workers. Built at discovery; nothing connects before the first request."""
-
-    def __init__(self, settings: Settings, logger: logging.Logger) -> None:
-        self.settings = settings
-        self.logger = logger
-        self.redact = Redactor(settings.secrets)
-        if settings.client_secret:  # as a Basic header carries it, should a server echo it
-            self.redact.add(base64.b64encode(
-                f"{settings.client_id or ''}:{settings.client_secret}".encode()).decode())
-        self.said: set[str] = set()
-
-    def say_once(self, message: str) -> None:
-        """An INFO line that several streams would otherwise each say."""
-        if message not in self.said:
-            self.said.add(message)
-            self.logger.info(message)
-
-    @cached_property
-    def session(self) -> SpotifySession:
-        return SpotifySession(pool_size=self.settings.max_concurrency + 2,
-                              deadline=float(self.settings.request_timeout))
-
-    @cached_property
-    def authenticator(self) -> SpotifyAuthenticator:
-        settings = self.settings
-        return SpotifyAuthenticator(
-            client_id=settings.client_id or "", client_secret=settings.client_secret or "",
-            auth_endpoint=settings.auth_url, api_url=settings.api_url, session=self.session,
-            max_retry_wait=float(settings.max_retry_wait), redact=self.redact,
-            refresh_token=settings.refresh_token, logger=self.logger)
-
-    @cached_property
-    def workers(self) -> ThreadPoolExecutor:
-        return ThreadPoolExecutor(max_workers=self.settings.max_concurrency,
-                                  thread_name_prefix="spotify")
-
-    def map(self, fn: t.Callable[[str], T], items: t.Iterable[str]) -> list[T]:
-        """`fn` over `items`, up to `max_concurrency` at once, results in order."""
-        return list(self.workers.map(fn, items))
-
-    def check(self, response: requests.Response) -> None:
-        """What every answer must pass: Spotify's error statuses (an error object sent
-        with a 200 included), and a JSON body."""
-        if response.status_code == 401:  # drop the token it carried, then retry
-            self.authenticator.invalidate(response.request.headers.get("Authorization"))
-        classify(response, max_retry_wait=float(self.settings.max_retry_wait),
-                 redact=self.redact)
-        try:
-            body = body_of(response)
-        except msgspec.DecodeError:
-            raise RetriableAPIError(f"{where(response)} answered {response.status_code} "
-                                    "with a body that is not JSON") from None
-        status = error_in_body(body)
-        if status is not None:
-            classify(response, max_retry_wait=float(self.settings.max_retry_wait),
-                     redact=self.redact, status=status)
-
-    def get_json(self, path: str, params: t.Mapping[str, t.Any] | None = None) -> t.Any:
-        """GET one resource under `api_url`, outside a stream's paging, retried by the
-        policy: an object, or MalformedAnswer."""
-        url = self.settings.api_url.rstrip("/") + path
-
-        def send() -> requests.Response:
-            request = self.session.prepare_request(
-                requests.Request("GET", url, params=dict(params or {})))
-            response = self.session.send(self.authenticator(request),
-                                         timeout=self.settings.request_timeout)
-            self.check(response)
-            return response
-
-        response = backoff.on_exception(
-            lambda: retry.waits(self.session.gate), retry.TRANSIENT,
-            max_tries=retry.BACKOFF_MAX_TRIES, jitter=None, logger=None,
-            on_backoff=lambda d: self.logger.warning(
-                "GET %s: %s; retry %d in %.1f s", path,
-                retry.describe(d["exception"]),  # type: ignore[typeddict-item]
-                d["tries"], d["wait"]),
-        )(send)()
-        body = body_of(response)
-        if not isinstance(body, dict):
-            raise malformed(where(response), f"{json_type(body)} where an object belongs")
-        return body
-
-
-def malformed(source: str, what: str) -> MalformedAnswer:
-    """The one line for an answer from `source` (`GET /v1/...`) that is not in a shape
-    Spotify's reference documents."""
-    return MalformedAnswer(f"{source} answered with {what}: Spotify's answer cannot be "
-                           "read. Everything written before is valid; run again later, and "
-                           "report it if it persists.")
-
-
-def json_type(value: object) -> str:
-    """A value's JSON type in words, for messages (never the value itself)."""
-    return {dict: "an object", list: "a list", str: "text", bool: "true or false",
-            type(None): "null"}.get(type(value), "a number")
-
-
-class NextLinkPaginator(BaseHATEOASPaginator):
-    """Follows Spotify's absolute `next` links: not to another host (the token would
-    go with it), not to a page already fetched, not past `max_offset`, and not past a
-    page that held only items already read (a cursor that changes on every page over
-    the same items: `Listing` notices it)."""
-
-    def __init__(self, stream: SpotifyStream, listing: Listing,
-                 max_offset: int | None = None) -> None:
-        super().__init__()
-        self.stream = stream
-        self.listing = listing
-        self.max_offset = max_offset
-        self.seen_pages: set[tuple[str, frozenset[tuple[str, str]]]] = set()
-
-    @override
-    def get_next_url(self, response: requests.Response) -> str | None:
-        self.seen_pages.add(page_key(response.url))
-        url = self.stream.next_link(body_of(response), where(response))
-        if not url or self.listing.ended or not self.stream.on_api_host(url):
-            return None
-        if page_key(url) in self.seen_pages:
-            self.stream.logger.warning(
-                "%s: Spotify's next-page link leads back to a page already read; stopping "
-                "there, so the listing may be incomplete.", self.stream.name)
-            return None
-        offset = dict(parse_qsl(urlparse(url).query)).get("offset", "0")
-        if self.max_offset is not None and offset.isdigit() and int(offset) > self.max_offset:
-            return None
-        return url
-
-
-class Listing:
-    """The items one listing has handed out so far: a page of nothing but items
-    already read ends it, with a warning, and an item read twice is kept once."""
-
-    def __init__(self, stream: SpotifyStream) -> None:
-        self.stream = stream
-        self.seen: set[str] = set()
-        self.ended = False
-
-    def new_items(self, items: list) -> list:
-        ids = [self.stream.item_identity(item) for item in items]
-        fresh = [item for item, id_ in zip(items, ids, strict=True)
-                 if id_ is None or id_ not in self.seen]
-        if items and not fresh:
-            self.ended = True
-            self.stream.logger.warning(
-                "%s: Spotify's next page holds only items already read; stopping there, "
-                "so the listing may be incomplete.", self.stream.name)
-        self.seen.update(id_ for id_ in ids if id_ is not None)
-        return fresh
-
-
-def page_key(url: str) -> tuple[str, frozenset[tuple[str, str]]]:
-    """A page's identity: its path and query, whatever the order of the parameters."""
-    parsed = urlparse(url)
-    params = dict(parse_qsl(parsed.query))
-    params.setdefault("offset", "0")
-    return parsed.path.rstrip("/"), frozenset(params.items())
 
 
 class SpotifyStream(RESTStream):

@@ -27,13 +27,9 @@ import typing as t
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter, serialize_jsonl
 from singer_sdk.singerlib.messages import RecordMessage, SchemaMessage, StateMessage
+from typing_extensions import override
 
 from tap_spotify.errors import OutputFailed, RunStopped, TargetStopped
-
-try:
-    from typing import override  # type: ignore[attr-defined]
-except ImportError:  # Python < 3.12
-    from typing_extensions import override
 
 if t.TYPE_CHECKING:
     from types import FrameType

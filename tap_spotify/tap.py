@@ -9,8 +9,9 @@ import typing as t
 import click
 from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError
+from typing_extensions import override
 
-from tap_spotify.client import SpotifyClient
+from tap_spotify.api import SpotifyClient
 from tap_spotify.errors import ConfigError
 from tap_spotify.output import WholeLineWriter
 from tap_spotify.settings import (
@@ -26,10 +27,6 @@ from tap_spotify.streams.listeners import Listener, ListenersStream
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
 
-try:
-    from typing import override  # type: ignore[attr-defined]
-except ImportError:  # Python < 3.12
-    from typing_extensions import override
 
 #: The SDK's logger of METRIC lines, whose level `metrics_log_level` sets.
 METRICS_LOGGER = "singer_sdk.metrics"

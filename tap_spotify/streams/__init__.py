@@ -9,15 +9,14 @@ from __future__ import annotations
 import typing as t
 
 from tap_spotify.errors import ConfigError
-from tap_spotify.streams.catalog import AlbumsStream, AlbumTracksStream, NewReleasesStream
+from tap_spotify.streams.albums import AlbumsStream, AlbumTracksStream
+from tap_spotify.streams.library import SavedAlbumsStream, SavedTracksStream
+from tap_spotify.streams.new_releases import NewReleasesStream
+from tap_spotify.streams.playlists import PlaylistItemsStream, PlaylistsStream
 from tap_spotify.streams.user import (
     FollowedArtistsStream,
     MeStream,
-    PlaylistItemsStream,
-    PlaylistsStream,
     RecentlyPlayedStream,
-    SavedAlbumsStream,
-    SavedTracksStream,
     TopArtistsStream,
     TopTracksStream,
     UserStream,

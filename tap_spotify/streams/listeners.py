@@ -14,6 +14,7 @@ import threading
 import typing as t
 
 from singer_sdk.streams import Stream
+from typing_extensions import override
 
 from tap_spotify import spotify
 from tap_spotify.schemas.listeners import LISTENER
@@ -22,13 +23,9 @@ if t.TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-    from tap_spotify.client import SpotifyClient
+    from tap_spotify.api import SpotifyClient
     from tap_spotify.settings import Settings
 
-try:
-    from typing import override  # type: ignore[attr-defined]
-except ImportError:  # Python < 3.12
-    from typing_extensions import override
 
 #: The listener of a download that names none, when no setting does either.
 DEFAULT_LISTENER = "default"

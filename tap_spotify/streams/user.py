@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import typing as t
-from dataclasses import dataclass
+
+from typing_extensions import override
 
 from tap_spotify import spotify
-from tap_spotify.client import SpotifyStream, body_of, malformed
-from tap_spotify.errors import Forbidden, MalformedAnswer, where
+from tap_spotify.client import SpotifyStream
+from tap_spotify.errors import MalformedAnswer
 from tap_spotify.schemas import user as schemas
 
 if t.TYPE_CHECKING:
-    import requests
     from singer_sdk.helpers.types import Context
 
-try:
-    from typing import override  # type: ignore[attr-defined]
-except ImportError:  # Python < 3.12
-    from typing_extensions import override
 
 #: Plays dated later than this past the run's own clock are not believed.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -206,79 +202,6 @@ class TopArtistsStream(TopItemsStream):
     schema = schemas.TOP_ARTIST
 
 
-class SavedItemsStream(UserStream):
-    """The library in Spotify's order, newest save first.
-
-    A save is new by its place in that order, never by its `added_at`: a pre-saved
-    album carries its release date, years back or in the future. The state keeps the
-    ids at the top of the library as the last run saw them (one page, about 25 bytes
-    each); a run reads down to the first of them still there, and emits what came
-    above it, oldest save first. A removed item only means one fewer id to find; if
-    every one of them was removed, the run reads the whole library once.
-    """
-
-    scope = "user-library-read"
-    #: The key of the saved object in each item; the record's key is `<kind>_id`.
-    kind: t.ClassVar[str]
-    #: How many ids at the top of the library the state keeps.
-    HEAD = spotify.MAX_PAGE_SIZE
-    #: Spotify's listing can hold `null` for an item it no longer has: skipped, counted.
-    null_items = True
-
-    @classmethod
-    @override
-    def state_problem(cls, state: dict) -> str | None:
-        head = state.get("head", [])
-        if not (isinstance(head, list) and all(isinstance(i, str) for i in head)):
-            return "head should be a list of ids"
-        return super().state_problem(state)
-
-    @override
-    def item_identity(self, item: t.Any) -> str | None:
-        saved = item.get(self.kind) if isinstance(item, dict) else None
-        return super().item_identity(saved)
-
-    @override
-    def user_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        previous: list[str] = list(self.stream_state.get("head") or ())
-        known = set(previous)
-        new: list[dict] = []
-        found: str | None = None
-        gone = 0
-        for item in self.request_records(context):  # stops asking at the first known
-            if item is None:
-                gone += 1
-                continue
-            saved_id = self.item_identity(item)
-            if saved_id in known:
-                found = saved_id
-                break
-            new.append({f"{self.kind}_id": saved_id, **item})
-        if gone:
-            self.logger.warning("%s: %d entries of the library are null (items Spotify no "
-                                "longer has) and were skipped.", self.name, gone)
-        yield from reversed(new)
-        read = [record[f"{self.kind}_id"] for record in new]
-        rest = previous[previous.index(found):] if found else []
-        self.stream_state["head"] = list(dict.fromkeys(read + rest))[:self.HEAD]
-
-
-class SavedTracksStream(SavedItemsStream):
-    name = "saved_tracks"
-    path = "/me/tracks"
-    primary_keys: t.ClassVar[list[str]] = ["listener_id", "track_id"]
-    schema = schemas.SAVED_TRACK
-    kind = "track"
-
-
-class SavedAlbumsStream(SavedItemsStream):
-    name = "saved_albums"
-    path = "/me/albums"
-    primary_keys: t.ClassVar[list[str]] = ["listener_id", "album_id"]
-    schema = schemas.SAVED_ALBUM
-    kind = "album"
-
-
 class FollowedArtistsStream(UserStream):
     """Artists the listener follows (Spotify pages them with an `after` cursor)."""
 
@@ -292,133 +215,6 @@ class FollowedArtistsStream(UserStream):
     @override
     def first_page_params(self, context: Context | None) -> dict[str, t.Any]:
         return {"type": "artist", "limit": spotify.MAX_PAGE_SIZE}
-
-
-@dataclass
-class PlaylistRead:
-    """One playlist's items to read: handed to `playlist_items` in its context, which
-    says whether it read them all (a 403 leaves the playlist unsynced)."""
-
-    playlist_id: str
-    snapshot_id: str | None
-    complete: bool = False
-
-    def __str__(self) -> str:
-        return f"<playlist {self.playlist_id}>"
-
-
-class PlaylistsStream(UserStream):
-    """Playlists the listener owns, collaborates on or follows. Their items are read
-    again only when a playlist's `snapshot_id` changed since its items were read."""
-
-    name = "playlists"
-    path = "/me/playlists"
-    primary_keys: t.ClassVar[list[str]] = ["listener_id", "id"]
-    schema = schemas.PLAYLIST
-    scope = "playlist-read-private"
-    extra_scopes = ("playlist-read-collaborative",)
-
-    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.listed: set[str] = set()  # this run's playlists
-        self.withheld = 0  # playlists whose items Spotify answered 403 to
-
-    @classmethod
-    @override
-    def state_problem(cls, state: dict) -> str | None:
-        snapshots = state.get("snapshots", {})
-        if not (isinstance(snapshots, dict) and all(
-                isinstance(v, str) for v in snapshots.values())):
-            return "snapshots should map playlist ids to snapshot ids"
-        return super().state_problem(state)
-
-    @override
-    def user_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        snapshots: dict[str, str] = self.stream_state.setdefault("snapshots", {})
-        yield from super().user_records(context)
-        if self.listed:  # forget playlists the listener no longer has
-            for playlist_id in set(snapshots) - self.listed:
-                del snapshots[playlist_id]
-        if self.withheld:
-            self.logger.warning(
-                "playlist_items: %d playlists not read: Spotify answered 403 to their items "
-                "(as it does for Development Mode apps on playlists the listener neither "
-                "owns nor collaborates on); they are read again next run.", self.withheld)
-
-    @override
-    def post_process(self, record: dict, context: Context | None = None) -> dict | None:
-        items = record.pop("tracks", None)  # Spotify's name before 2026
-        record.setdefault("items", items)
-        record = t.cast("dict", super().post_process(record, context))
-        self.listed.add(record["id"])
-        return record
-
-    @override
-    def generate_child_contexts(self, record: dict, context: Context | None,
-                                ) -> t.Iterable[Context | None]:
-        snapshots: dict[str, str] = self.stream_state["snapshots"]
-        snapshot = record.get("snapshot_id")
-        if snapshot and snapshots.get(record["id"]) == snapshot:
-            return
-        read = PlaylistRead(record["id"], snapshot)
-        yield {"playlist": read}
-        if read.complete and snapshot:
-            snapshots[record["id"]] = snapshot
-        elif not read.complete and any(child.selected for child in self.child_streams):
-            self.withheld += 1
-
-
-class PlaylistItemsStream(UserStream):
-    """The items of each playlist, in order, keyed on `playlist_id` and `position`:
-    a `null` entry (a removed track, say) keeps its place, as a record whose `item`
-    is null, so positions always equal Spotify's."""
-
-    name = "playlist_items"
-    path = "/playlists/{playlist_id}/items"
-    primary_keys: t.ClassVar[list[str]] = ["listener_id", "playlist_id", "position"]
-    schema = schemas.PLAYLIST_ITEM
-    scope = "playlist-read-private"
-    parent_stream_type = PlaylistsStream
-    state_partitioning_keys: t.ClassVar[list[str]] = []
-    quiet = True
-    null_items = True
-
-    @override
-    def get_url(self, context: Context | None) -> str:
-        assert context is not None
-        return f"{self.url_base}/playlists/{context['playlist'].playlist_id}/items"
-
-    @override
-    def first_page_params(self, context: Context | None) -> dict[str, t.Any]:
-        return {"limit": spotify.PLAYLIST_ITEMS_MAX_LIMIT, "offset": 0, **self.market_params}
-
-    @override
-    def item_identity(self, item: t.Any) -> str | None:
-        return None  # a playlist may hold the same track twice
-
-    @override
-    def user_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        assert context is not None
-        read: PlaylistRead = context["playlist"]
-        try:
-            for position, entry in enumerate(self.request_records(context)):
-                item = dict(entry or {})
-                inner = item.pop("item", None) or item.pop("track", None)
-                item.pop("track", None)  # both names are sent during the renaming
-                yield {"playlist_id": read.playlist_id, "position": position,
-                       "snapshot_id": read.snapshot_id, **item, "item": inner}
-        except Forbidden:
-            return
-        read.complete = True
-
-    @override
-    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        items = self.items_of(body_of(response), where(response))
-        for entry in items:
-            inner = None if entry is None else entry.get("item", entry.get("track"))
-            if inner is not None and not isinstance(inner, dict):
-                raise malformed(where(response), "a playlist entry whose item is not an object")
-        return iter(items)
 
 
 def now() -> dt.datetime:

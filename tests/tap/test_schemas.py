@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tap_spotify.schemas import catalog as schemas
-from tap_spotify.streams.catalog import normalize_release_date
+from tap_spotify.streams.new_releases import normalize_release_date
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "spotify" / "recordings"
 

@@ -1,15 +1,15 @@
-"""Listings read ahead: the pages of one listing asked for on the run's workers, a
-bounded number ahead of the page being read, and handed over in Spotify's order.
+"""How a listing is read: along Spotify's `next` links one page at a time (the SDK's
+paging loop, `NextLinkPaginator`), or ahead by offset on the run's workers
+(`PagesAhead`), and what both refuse.
 
-A paging object says its `total`, so once the first page is in, every other page's
-offset is known: they are asked for at once, `ahead` at a time, rather than one
-after another along the `next` links. What the links guard against still holds:
-- a page that comes back empty ends the listing early (its `total` lied), and the
-  pages asked for beyond it are cancelled;
-- a page that holds only items already read ends it with a warning (a server that
-  ignores `offset`);
-- where `total` is missing, or the last page still links further, the `next` links
-  are followed one by one, never to another host, never to a page already read.
+Links are never followed to another host (the token would go with them) nor back to
+a page already read, and a page holding only items already read ends the listing with
+a warning (`Listing`: a cursor that changes on every page over the same items, or a
+server that ignores `offset`). A paging object says its `total`, so once the first page
+is in, `PagesAhead` asks for the other pages at once, `ahead` at a time; a page that
+comes back empty ends the listing early (its `total` lied) and cancels the pages asked
+for beyond it; where `total` is missing, or the last page still links further, it
+follows the `next` links one by one.
 """
 
 from __future__ import annotations
@@ -18,11 +18,80 @@ import typing as t
 from collections import deque
 from urllib.parse import parse_qsl, urlparse
 
+from singer_sdk.pagination import BaseHATEOASPaginator
+from typing_extensions import override
+
+from tap_spotify.api import body_of
+from tap_spotify.errors import where
+
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
     from concurrent.futures import Future
 
+    import requests
+
     from tap_spotify.client import SpotifyStream
+
+
+class NextLinkPaginator(BaseHATEOASPaginator):
+    """Follows Spotify's absolute `next` links: not to another host (the token would
+    go with it), not to a page already fetched, not past `max_offset`, and not past a
+    page that held only items already read (a cursor that changes on every page over
+    the same items: `Listing` notices it)."""
+
+    def __init__(self, stream: SpotifyStream, listing: Listing,
+                 max_offset: int | None = None) -> None:
+        super().__init__()
+        self.stream = stream
+        self.listing = listing
+        self.max_offset = max_offset
+        self.seen_pages: set[tuple[str, frozenset[tuple[str, str]]]] = set()
+
+    @override
+    def get_next_url(self, response: requests.Response) -> str | None:
+        self.seen_pages.add(page_key(response.url))
+        url = self.stream.next_link(body_of(response), where(response))
+        if not url or self.listing.ended or not self.stream.on_api_host(url):
+            return None
+        if page_key(url) in self.seen_pages:
+            self.stream.logger.warning(
+                "%s: Spotify's next-page link leads back to a page already read; stopping "
+                "there, so the listing may be incomplete.", self.stream.name)
+            return None
+        offset = dict(parse_qsl(urlparse(url).query)).get("offset", "0")
+        if self.max_offset is not None and offset.isdigit() and int(offset) > self.max_offset:
+            return None
+        return url
+
+
+class Listing:
+    """The items one listing has handed out so far: a page of nothing but items
+    already read ends it, with a warning, and an item read twice is kept once."""
+
+    def __init__(self, stream: SpotifyStream) -> None:
+        self.stream = stream
+        self.seen: set[str] = set()
+        self.ended = False
+
+    def new_items(self, items: list) -> list:
+        ids = [self.stream.item_identity(item) for item in items]
+        fresh = [item for item, id_ in zip(items, ids, strict=True)
+                 if id_ is None or id_ not in self.seen]
+        if items and not fresh:
+            self.ended = True
+            self.stream.logger.warning(
+                "%s: Spotify's next page holds only items already read; stopping there, "
+                "so the listing may be incomplete.", self.stream.name)
+        self.seen.update(id_ for id_ in ids if id_ is not None)
+        return fresh
+
+
+def page_key(url: str) -> tuple[str, frozenset[tuple[str, str]]]:
+    """A page's identity: its path and query, whatever the order of the parameters."""
+    parsed = urlparse(url)
+    params = dict(parse_qsl(parsed.query))
+    params.setdefault("offset", "0")
+    return parsed.path.rstrip("/"), frozenset(params.items())
 
 
 class PagesAhead:
