@@ -19,10 +19,7 @@ import threading
 import typing as t
 from urllib.parse import parse_qs, urlsplit
 
-try:
-    from typing import override  # type: ignore[attr-defined]
-except ImportError:  # Python < 3.12
-    from typing_extensions import override
+from typing_extensions import override
 
 PATH = "/callback"
 #: A browser's idle pre-connection must not hold a thread for long.

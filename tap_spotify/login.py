@@ -22,6 +22,7 @@ import webbrowser
 from pathlib import Path
 
 import click
+from typing_extensions import override
 
 from tap_spotify import spotify
 from tap_spotify.authorization_code import (
@@ -41,11 +42,6 @@ from tap_spotify.settings import (
     settings_from_environment,
 )
 from tap_spotify.streams import stream_scopes, user_scopes
-
-try:
-    from typing import override  # type: ignore[attr-defined]
-except ImportError:  # Python < 3.12
-    from typing_extensions import override
 
 PROG = "tap-spotify login"
 #: The settings login reads; a problem in any other is the tap's to report.
