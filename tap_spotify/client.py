@@ -8,7 +8,6 @@ of its paging objects, the one retry policy (retry.py), the record's shape
 
 from __future__ import annotations
 
-import itertools
 import logging
 import typing as t
 from urllib.parse import parse_qsl, urlparse
@@ -23,7 +22,7 @@ from tap_spotify import retry
 from tap_spotify.api import body_of, json_type, malformed
 from tap_spotify.errors import where
 from tap_spotify.paging import Listing, NextLinkPaginator
-from tap_spotify.records import RecordShape
+from tap_spotify.records import RecordShape, dry_run
 
 if t.TYPE_CHECKING:
     from backoff.types import Details
@@ -139,9 +138,7 @@ class SpotifyStream(RESTStream):
                                  "streaming_history_path is set, and no Spotify app "
                                  "credentials are.")
             return iter(())
-        records = self.records(context)
-        limit = self.ABORT_AT_RECORD_COUNT
-        return records if limit is None else itertools.islice(records, limit)
+        return dry_run(self.records(context), self.ABORT_AT_RECORD_COUNT)
 
     def records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """What the stream reads (each stream says how)."""

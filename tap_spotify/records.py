@@ -12,6 +12,7 @@ Nested objects (`track`, `album`, `artists`...) are kept whole, as Spotify sent 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import typing as t
 
@@ -87,3 +88,9 @@ class RecordShape:
             self.warned.add(fields)
             self.logger.warning("Properties %s were present in the '%s' stream but not found "
                                 "in catalog schema. Ignoring.", tuple(names), self.stream)
+
+
+def dry_run(records: t.Iterable[dict], limit: int | None) -> t.Iterable[dict]:
+    """`records`, or in the SDK's dry run (`--test`, `limit` records a stream) only as
+    many as it asks for: its own stop after them would show as an error."""
+    return records if limit is None else itertools.islice(records, limit)

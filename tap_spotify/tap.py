@@ -21,7 +21,7 @@ from tap_spotify.settings import (
     unknown_variables,
 )
 from tap_spotify.streams import API_STREAMS, check_state_shape
-from tap_spotify.streams.history import history_streams
+from tap_spotify.streams.history import download_username, history_streams
 from tap_spotify.streams.listeners import Listener, ListenersStream
 
 if t.TYPE_CHECKING:
@@ -120,7 +120,8 @@ class TapSpotify(Tap):
         """Every stream, whatever the settings: which ones have something to read is
         decided when they sync, so discovery and a sync never disagree."""
         client = SpotifyClient(self.settings, self.logger)
-        listener = Listener(self.settings, client)
+        paths = self.settings.streaming_history_path
+        listener = Listener(self.settings, client, lambda: download_username(paths))
         return [ListenersStream(self, listener),
                 *(cls(self, client, listener) for cls in API_STREAMS),
-                *history_streams(self)]
+                *history_streams(self, listener_id=listener.known)]

@@ -60,16 +60,21 @@ class Listener:
             self.fetched = True
             return self.body
 
+    def known(self) -> str | None:
+        """The listener the settings or the authorization name: the `listener_id`
+        setting, else the Spotify account (`/me`'s `account_id`, else its `id`); None
+        when neither does (a download loaded without credentials)."""
+        if self.settings.listener_id:
+            return self.settings.listener_id
+        profile = self.profile()
+        return next((profile[key] for key in ("account_id", "id")
+                     if profile and isinstance(profile.get(key), str) and profile[key]),
+                    None)
+
     def id(self) -> str:
         """The run's listener id (see the module docstring)."""
         if self.resolved is None:
-            profile = self.profile()
-            account = next((profile[key] for key in ("account_id", "id")
-                            if profile and isinstance(profile.get(key), str)
-                            and profile[key]), None)
-            self.resolved = (self.settings.listener_id or account
-                             or (self.download_username() if not profile else None)
-                             or DEFAULT_LISTENER)
+            self.resolved = self.known() or self.download_username() or DEFAULT_LISTENER
         return self.resolved
 
 

@@ -52,7 +52,8 @@ def test_about_and_discover(tmp_path):
     streams = {s["tap_stream_id"]: s for s in catalog["streams"]}
     assert set(streams) == {"listeners", "new_releases", "albums", "album_tracks", "me",
                             "recently_played", "top_tracks", "top_artists", "saved_tracks",
-                            "saved_albums", "followed_artists", "playlists", "playlist_items"}
+                            "saved_albums", "followed_artists", "playlists", "playlist_items",
+                            "streaming_history", "streaming_history_account"}
     assert streams["album_tracks"]["key_properties"] == ["id"]
     assert streams["new_releases"].get("replication_key") is None  # incremental by its own state
 

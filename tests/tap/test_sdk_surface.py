@@ -10,17 +10,18 @@ package the project does not declare as a dependency.
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib
 import importlib.metadata
 import inspect
 import pkgutil
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 import singer_sdk
+import tomllib
 
 import tap_spotify
 
@@ -71,11 +72,9 @@ def sdk_private_names() -> set[str]:
                 if base.__module__.startswith("singer_sdk")}:
         names |= {name for name in vars(cls) if name.startswith("_")
                   and not name.startswith("__")}
-        try:
+        with contextlib.suppress(OSError, TypeError):
             names |= set(re.findall(r"self\.(_[a-z]\w*)\s*(?::[^=]+)?=",
                                     inspect.getsource(cls)))
-        except (OSError, TypeError):
-            pass
     return names
 
 

@@ -25,6 +25,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams import Stream
 from typing_extensions import override
 
+from tap_spotify.records import dry_run
 from tap_spotify.schemas.history import ADDED_FIELDS
 from tap_spotify.streams.history.download import Download
 from tap_spotify.streams.history.files import ExportFile
@@ -78,6 +79,10 @@ class HistoryStream(Stream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        return dry_run(self.plays(context), self.ABORT_AT_RECORD_COUNT)
+
+    def plays(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        """Every new play of the download, once, in time order."""
         if not self.download.paths:  # listed in the catalog all the same
             self.logger.info("%s: streaming_history_path is not set: nothing to read.",
                              self.name)
