@@ -11,10 +11,19 @@ from pathlib import Path
 
 import pytest
 
+from devkit.emulator import catalog_settings, refresh_token_for
 from devkit.listening import Listening
-from spotify_emulator import EmulatorServer
+from devkit.warehouse import Plugins, run_tap
+from spotify_emulator import EmulatorOptions, EmulatorServer
+from spotify_emulator.catalog.search import search_albums
 from tests.analytics import expected
-from tests.analytics.conftest import ADAPTERS, DEFAULT_USER, SUBSETS, Built
+from tests.analytics.conftest import (
+    ADAPTERS,
+    DEFAULT_USER,
+    SUBSETS,
+    Built,
+    WarehouseFactory,
+)
 from tests.meltano.helpers import Meltano
 
 pytestmark = pytest.mark.timeout(1800)
@@ -133,3 +142,28 @@ def test_download_only_through_meltano(project: Meltano, downloads: dict[str, Li
         plays = con.execute("select listener_id, count(*), sum(ms_played) "
                             "from analytics.fct_plays group by 1").fetchall()
     assert plays == [(DEFAULT_USER, listening.history_plays, listening.history_ms)]
+
+
+def test_development_tier_without_history(plugins: Plugins, new_warehouse: WarehouseFactory,
+                                          tmp_path: Path):
+    """A Development Mode app (fields stripped, new releases by search) and no download:
+    the models build and pass, labels are null, every play comes from the API."""
+    with EmulatorServer(EmulatorOptions(new_releases=40, profile="development")) as dev:
+        settings = {**catalog_settings(dev), "refresh_token": refresh_token_for(dev),
+                    "listener_id": DEFAULT_USER}
+        warehouse = new_warehouse("duckdb", "development")
+        warehouse.load(run_tap(settings, tmp_path / "tap"), plugins)
+        warehouse.dbt(plugins, "build", project_dir=plugins.project / "transform",
+                      work_dir=tmp_path / "dbt")
+        want = expected.plays(dev, DEFAULT_USER, None, api=True)
+        listed = len(search_albums(dev.backend.catalog, "tag:new", None))
+    got = warehouse.queries({
+        "plays": "select listener_id, source, count(*), sum(ms_played) "
+                 "from analytics.fct_plays group by 1, 2",
+        "labels": "select count(*), count(label) from analytics.dim_albums",
+        "listed": "select coalesce(sum(albums), 0) from analytics.agg_new_releases_daily"})
+    assert [(a, b, c, int(d)) for a, b, c, d in got["plays"]] == [
+        (DEFAULT_USER, "recently_played", want.rows, want.ms)]
+    albums, labelled = got["labels"][0]
+    assert albums > 0 and labelled == 0  # the development tier strips label
+    assert got["listed"] == [(listed,)]  # what search `tag:new` finds
