@@ -68,22 +68,25 @@ class Watch:
 WATCH: contextvars.ContextVar[Watch | None] = contextvars.ContextVar("watch", default=None)
 
 
-class WatchedHTTPConnection(urllib3.connection.HTTPConnection):
-    """Hands its socket to the request's watch before reading the answer."""
+class Watched:
+    """A connection that hands its socket to the request's watch before reading the
+    answer (a mixin for urllib3's connections)."""
 
-    def getresponse(self) -> urllib3.response.BaseHTTPResponse:  # type: ignore[override]
+    sock: socket.socket | None
+
+    def getresponse(self) -> urllib3.HTTPResponse:
         watch = WATCH.get()
         if watch is not None:
             watch.sock = self.sock
-        return super().getresponse()
+        return super().getresponse()  # type: ignore[misc,no-any-return]
 
 
-class WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def getresponse(self) -> urllib3.response.BaseHTTPResponse:  # type: ignore[override]
-        watch = WATCH.get()
-        if watch is not None:
-            watch.sock = self.sock
-        return super().getresponse()
+class WatchedHTTPConnection(Watched, urllib3.connection.HTTPConnection):
+    pass
+
+
+class WatchedHTTPSConnection(Watched, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class WatchedHTTPPool(urllib3.HTTPConnectionPool):
