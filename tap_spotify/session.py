@@ -81,11 +81,11 @@ class Watched:
         return super().getresponse()  # type: ignore[misc,no-any-return]
 
 
-class WatchedHTTPConnection(Watched, urllib3.connection.HTTPConnection):
+class WatchedHTTPConnection(Watched, urllib3.connection.HTTPConnection):  # type: ignore[misc]
     pass
 
 
-class WatchedHTTPSConnection(Watched, urllib3.connection.HTTPSConnection):
+class WatchedHTTPSConnection(Watched, urllib3.connection.HTTPSConnection):  # type: ignore[misc]
     pass
 
 
