@@ -11,9 +11,10 @@ Two kinds of warehouse:
   `bob` in America/New_York), each with their own download, loaded one after another
   into one warehouse; then alice and bob again on a later run, without `listener`.
 
-Each warehouse is built once per session, when a test first asks for it. Every run
-names its listener with the tap's `listener_id` setting (the emulator's user id), the way
-a household's Meltano project sets it on each listener's plugin.
+Each warehouse is built once per session, when a test first asks for it. Every signed-in
+run names its listener with the tap's `listener_id` setting (the emulator's user id), the
+way a household's Meltano project sets it on each listener's plugin; a download alone is
+named by its username, the same id.
 """
 
 from __future__ import annotations
@@ -162,8 +163,9 @@ def subset_messages(emu: EmulatorServer, downloads: dict[str, Listening],
         if subset not in done:
             token = {"refresh_token": refresh_token_for(emu, DEFAULT_USER), **listener}
             settings, streams = {
-                # Only the download, no Spotify app: its streams selected.
-                "download": ({**history, **listener}, HISTORY_STREAMS),
+                # Only the download, no Spotify app: its streams selected; the listener
+                # is the download's username (the emulator's user id).
+                "download": (history, HISTORY_STREAMS),
                 "catalog": (catalog_settings(emu), None),
                 "user": ({**catalog_settings(emu), **token}, USER_STREAMS),
                 "all": ({**catalog_settings(emu), **token, **history}, None),
