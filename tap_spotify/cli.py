@@ -7,6 +7,7 @@ every error the user can act on reported as one line and a non-zero exit.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -23,6 +24,8 @@ from tap_spotify.errors import ConfigError, RunStopped, TapSpotifyError, TargetS
 from tap_spotify.output import check_stdout
 
 PROG = "tap-spotify"
+#: Allocations between two runs of the cycle collector's youngest generation.
+GC_THRESHOLD = 50_000
 
 
 class TapCommand(SingerCommand, click.Group):
@@ -61,6 +64,10 @@ def main() -> None:
     load_dotenv(Path.cwd() / ".env", override=False)
     from tap_spotify.tap import TapSpotify
 
+    # Records are short-lived and hold no cycles, so the cycle collector need not rescan
+    # every module loaded so far, nor run every 700 allocations (a tenth of the CPU).
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, 50, 100)
     try:
         if sys.argv[1:2] != ["login"]:  # login reads its own files, and says so as login
             check_inputs(sys.argv[1:])
