@@ -31,5 +31,5 @@ fi
 
 ensure_venv dev,analytics
 .venv/bin/ruff check tap_spotify spotify_emulator tests benchmarks reports scripts devkit
-.venv/bin/mypy tap_spotify spotify_emulator reports
+.venv/bin/mypy tap_spotify spotify_emulator reports devkit
 .venv/bin/python -m pytest "$@"
