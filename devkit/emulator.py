@@ -22,14 +22,15 @@ def sign_in(emu: EmulatorServer, user: str) -> None:
     answer.raise_for_status()
 
 
-def refresh_token_for(emu: EmulatorServer, user: str | None = None) -> str:
+def refresh_token_for(emu: EmulatorServer, user: str | None = None,
+                      scopes: tuple[str, ...] = READ_SCOPES) -> str:
     """A listener's refresh token, as `tap-spotify login` gets one (default: the
-    emulator's default listener)."""
+    emulator's default listener, every read scope)."""
     sign_in(emu, user or emu.backend.users.default_user)
     options = emu.backend.options
     answer = requests.get(emu.authorize_url, allow_redirects=False, timeout=10, params={
         "client_id": options.client_id, "response_type": "code",
-        "redirect_uri": REDIRECT_URI, "state": "s", "scope": " ".join(READ_SCOPES)})
+        "redirect_uri": REDIRECT_URI, "state": "s", "scope": " ".join(scopes)})
     code = parse_qs(urlparse(answer.headers["Location"]).query)["code"][0]
     token = requests.post(emu.token_url, auth=(options.client_id, options.client_secret),
                           timeout=10, data={"grant_type": "authorization_code", "code": code,

@@ -7,70 +7,20 @@ tests/tap/conftest.py without the emulator's imports.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from devkit.tap import TapRun, run_tap
 from tests.history.synthetic import Play
 
 HISTORY = "streaming_history"
 ACCOUNT = "streaming_history_account"
 HISTORY_STREAMS = (HISTORY, ACCOUNT)
-
-
-@dataclass
-class TapRun:
-    """One finished run of `tap-spotify`: exit code, raw output, parsed Singer messages."""
-
-    returncode: int
-    stdout: bytes
-    stderr: str
-    messages: list[dict] = field(default_factory=list)
-
-    def records(self, stream: str) -> list[dict]:
-        return [m["record"] for m in self.messages
-                if m["type"] == "RECORD" and m["stream"] == stream]
-
-    @property
-    def state(self) -> dict:
-        return [m["value"] for m in self.messages if m["type"] == "STATE"][-1]
-
-    @property
-    def last_stderr_line(self) -> str:
-        lines = [line for line in self.stderr.splitlines() if line.strip()]
-        return lines[-1] if lines else ""
-
-
-def tap_command(work: Path, config: dict[str, Any], *, state: dict | None = None,
-                catalog: dict | None = None) -> list[str]:
-    """`python -m tap_spotify --config ...`, its files written to `work`."""
-    work.mkdir(parents=True, exist_ok=True)
-    args = [sys.executable, "-m", "tap_spotify"]
-    for option, value in (("--config", config), ("--state", state), ("--catalog", catalog)):
-        if value is not None:
-            path = work / f"{option[2:]}-{time.monotonic_ns()}.json"
-            path.write_text(json.dumps(value))
-            args += [option, str(path)]
-    return args
-
-
-def run_tap(work: Path, config: dict[str, Any], *, state: dict | None = None,
-            catalog: dict | None = None, timeout: float = 300) -> TapRun:
-    """Run the tap and parse everything it printed: every stdout line must be a whole
-    Singer message."""
-    proc = subprocess.run(tap_command(work, config, state=state, catalog=catalog),
-                          capture_output=True, timeout=timeout, cwd=work,
-                          env={**os.environ}, check=False)
-    run = TapRun(proc.returncode, proc.stdout, proc.stderr.decode())
-    run.messages = [json.loads(line) for line in proc.stdout.splitlines()]
-    return run
 
 
 def select_history_only(catalog: dict) -> dict:
@@ -148,3 +98,13 @@ def warnings(run: TapRun, *words: str) -> list[str]:
     """The stderr lines of level WARNING holding every one of `words`."""
     return [line for line in run.stderr.splitlines()
             if "WARNING" in line and all(word in line for word in words)]
+
+
+def assert_fails_naming(run: TapRun, *words: str) -> None:
+    """The run failed with one line, `tap-spotify: error: ...`, holding every word."""
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    line = run.last_stderr_line
+    assert line.startswith("tap-spotify: error: "), run.stderr
+    for word in words:
+        assert word in line, line

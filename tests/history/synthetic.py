@@ -37,18 +37,11 @@ from pathlib import Path
 
 import msgspec
 
+from devkit.history import EXTENDED_FIELDS
+
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 EPOCH = dt.datetime(2016, 3, 1, tzinfo=dt.timezone.utc)
 
-#: Extended streaming history, `Streaming_History_Audio_*.json` (2023 on), in file order.
-EXTENDED_FIELDS = (
-    "ts", "platform", "ms_played", "conn_country", "ip_addr",
-    "master_metadata_track_name", "master_metadata_album_artist_name",
-    "master_metadata_album_album_name", "spotify_track_uri", "episode_name",
-    "episode_show_name", "spotify_episode_uri", "audiobook_title", "audiobook_uri",
-    "audiobook_chapter_uri", "audiobook_chapter_title", "reason_start", "reason_end",
-    "shuffle", "skipped", "offline", "offline_timestamp", "incognito_mode",
-)
 #: The older `endsong_*.json`: username, decrypted IP and user agent, no audiobooks.
 ENDSONG_FIELDS = (
     "ts", "username", "platform", "ms_played", "conn_country", "ip_addr_decrypted",

@@ -10,16 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from devkit.tap import tap_command
 from tests.history.conftest import (
     ACCOUNT,
     HISTORY,
     account_identity,
     account_play_identity,
+    assert_fails_naming,
     extended_identity,
     history_state,
     multiset,
     play_identity,
-    tap_command,
     warnings,
 )
 from tests.history.synthetic import make_plays, write_account, write_extended, zip_folder
@@ -37,15 +38,6 @@ def spoil(path: Path, entry: int, field: bytes = PLATFORM, bad: bytes = b"\xff")
     at += len(field)
     path.write_bytes(data[:at] + bad + data[at:])
     return at
-
-
-def assert_fails_naming(run, *words: str) -> None:
-    assert run.returncode == 1, run.stderr
-    assert "Traceback" not in run.stderr
-    line = run.last_stderr_line
-    assert line.startswith("tap-spotify: error: "), run.stderr
-    for word in words:
-        assert word in line, line
 
 
 def test_a_byte_that_is_not_utf8_costs_its_entry_only(sync, tmp_path):

@@ -7,17 +7,15 @@ import zipfile
 
 import pytest
 
-from tests.history.conftest import ACCOUNT, HISTORY, extended_identity, multiset, play_identity
+from tests.history.conftest import (
+    ACCOUNT,
+    HISTORY,
+    assert_fails_naming,
+    extended_identity,
+    multiset,
+    play_identity,
+)
 from tests.history.synthetic import make_plays, write_account, write_extended
-
-
-def assert_fails_naming(run, *words: str) -> None:
-    assert run.returncode == 1, run.stderr
-    assert "Traceback" not in run.stderr
-    line = run.last_stderr_line
-    assert line.startswith("tap-spotify: error: "), run.stderr
-    for word in words:
-        assert word in line, line
 
 
 def test_a_path_that_does_not_exist(sync, tmp_path):

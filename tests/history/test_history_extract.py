@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+from devkit.tap import run_tap
 from tests.history.conftest import (
     ACCOUNT,
     HISTORY,
@@ -15,7 +16,6 @@ from tests.history.conftest import (
     history_state,
     multiset,
     play_identity,
-    run_tap,
 )
 from tests.history.synthetic import (
     ENDSONG_FIELDS,

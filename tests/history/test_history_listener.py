@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from devkit.tap import TapRun
 from tap_spotify.errors import ConfigError
 from tap_spotify.streams.history import download_username
 from tests.history.conftest import (
     ACCOUNT,
     HISTORY,
-    TapRun,
+    assert_fails_naming,
     history_state,
 )
 from tests.history.synthetic import make_plays, write_account, write_extended
@@ -26,15 +27,6 @@ HERE = Path(__file__).parent
 
 def listeners(run, stream: str = HISTORY) -> set[str]:
     return {record["listener_id"] for record in run.records(stream)}
-
-
-def assert_fails_naming(run, *words: str) -> None:
-    assert run.returncode == 1, run.stderr
-    assert "Traceback" not in run.stderr
-    line = run.last_stderr_line
-    assert line.startswith("tap-spotify: error: "), run.stderr
-    for word in words:
-        assert word in line, line
 
 
 def test_an_old_export_names_its_listener(sync, tmp_path):

@@ -4,22 +4,13 @@ traceback, and nothing sent to Spotify or written to stdout."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from devkit.tap import tap_process as run
 from tests.tap.conftest import tap_config
-
-
-def run(args: list[str], cwd: Path, env: dict[str, str] | None = None,
-        ) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TAP_SPOTIFY_")}
-    return subprocess.run([sys.executable, "-m", "tap_spotify", *args], cwd=cwd,
-                          capture_output=True, env={**clean, **(env or {})}, timeout=120,
-                          check=False)
 
 
 def assert_one_clear_line(proc: subprocess.CompletedProcess, *words: str) -> str:

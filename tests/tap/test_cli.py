@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
+from devkit.tap import tap_process as _tap
 from tests.tap.conftest import tap_config
-
-
-def _tap(args: list[str], cwd: Path, env: dict[str, str] | None = None):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TAP_SPOTIFY_")}
-    return subprocess.run([sys.executable, "-m", "tap_spotify", *args], cwd=cwd,
-                          capture_output=True, env={**clean, **(env or {})}, timeout=120,
-                          check=False)
 
 
 def test_config_env_reads_dotenv_in_the_working_directory(make_emulator, tmp_path):

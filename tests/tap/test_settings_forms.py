@@ -6,27 +6,18 @@ record, and never repeats a secret. (Meltano's forms: tests/meltano.)"""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from devkit.tap import tap_process as tap
 from tests.tap.conftest import tap_config
 
 PLAYS = [{"ts": f"2025-01-0{day}T10:00:00Z", "platform": "linux", "ms_played": 1000 * day,
           "spotify_track_uri": f"spotify:track:{day}xxxxxxxxxxxxxxxxxxxxx"}
          for day in (1, 2, 3)]
-
-
-def tap(args: list[str], cwd: Path, env: dict[str, str] | None = None,
-        ) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TAP_SPOTIFY_")}
-    return subprocess.run([sys.executable, "-m", "tap_spotify", *args], cwd=cwd,
-                          capture_output=True, env={**clean, **(env or {})}, timeout=120,
-                          check=False)
 
 
 def plays(proc: subprocess.CompletedProcess) -> list[dict]:

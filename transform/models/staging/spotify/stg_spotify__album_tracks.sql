@@ -1,8 +1,4 @@
-with source as (
-    select * from {{ source_or_empty('spotify', 'album_tracks') }}
-),
-
-renamed as (
+with renamed as (
     select
         id as track_id,
         album_id,
@@ -12,7 +8,7 @@ renamed as (
         cast(track_number as integer) as track_number,
         explicit,
         cast({{ js_array_col('artists') }} as varchar) as artists_json
-    from source
+    from {{ source_or_empty('spotify', 'album_tracks') }}
 )
 
 select * from renamed

@@ -1,9 +1,5 @@
 -- Full albums; label and popularity are null when the development tier strips them.
-with source as (
-    select * from {{ source_or_empty('spotify', 'albums') }}
-),
-
-renamed as (
+with renamed as (
     select
         id as album_id,
         name as album_name,
@@ -15,7 +11,7 @@ renamed as (
         cast(total_tracks as integer) as total_tracks,
         {{ js_text('external_ids', 'upc') }} as upc,
         cast({{ js_array_col('artists') }} as varchar) as artists_json
-    from source
+    from {{ source_or_empty('spotify', 'albums') }}
 )
 
 select * from renamed

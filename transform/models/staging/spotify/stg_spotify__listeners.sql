@@ -1,9 +1,5 @@
 -- One row per listener whose data the tap read (their latest run), with their time zone.
-with source as (
-    select * from {{ source_or_empty('spotify', 'listeners') }}
-),
-
-renamed as (
+with renamed as (
     select
         listener_id,
         account_id,
@@ -13,7 +9,7 @@ renamed as (
         cast(authorized_on as date) as authorized_on,
         cast(authorization_ends_on as date) as authorization_ends_on,
         cast(synced_on as date) as synced_on
-    from source
+    from {{ source_or_empty('spotify', 'listeners') }}
 )
 
 select * from renamed

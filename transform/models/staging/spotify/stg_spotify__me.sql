@@ -1,8 +1,4 @@
-with source as (
-    select * from {{ source_or_empty('spotify', 'me') }}
-),
-
-renamed as (
+with renamed as (
     select
         listener_id,
         id as user_id,
@@ -10,7 +6,7 @@ renamed as (
         display_name,
         country,
         product
-    from source
+    from {{ source_or_empty('spotify', 'me') }}
 )
 
 select * from renamed

@@ -1,9 +1,5 @@
 -- Albums listed as new releases; month- or year-precision dates on their first day.
-with source as (
-    select * from {{ source_or_empty('spotify', 'new_releases') }}
-),
-
-renamed as (
+with renamed as (
     select
         id as album_id,
         name as album_name,
@@ -12,7 +8,7 @@ renamed as (
         release_date_precision,
         cast(total_tracks as integer) as total_tracks,
         cast({{ js_array_col('artists') }} as varchar) as artists_json
-    from source
+    from {{ source_or_empty('spotify', 'new_releases') }}
 )
 
 select * from renamed

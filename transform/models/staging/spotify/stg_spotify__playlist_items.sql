@@ -1,10 +1,6 @@
 -- Playlist entries at Spotify's positions: tracks, episodes, local files, and entries
 -- Spotify sends without an item (item_type 'unavailable').
-with source as (
-    select * from {{ source_or_empty('spotify', 'playlist_items') }}
-),
-
-renamed as (
+with renamed as (
     select
         listener_id,
         playlist_id,
@@ -24,7 +20,7 @@ renamed as (
         {{ js_text(js('item') ~ "->'album'", 'id') }} as album_id,
         cast({{ js('item') }} -> 'album' as varchar) as album_json,
         cast({{ js('item') }} -> 'artists' as varchar) as artists_json
-    from source
+    from {{ source_or_empty('spotify', 'playlist_items') }}
 )
 
 select * from renamed

@@ -1,9 +1,5 @@
 -- Playlists each listener owns, collaborates on or follows (a shared one, once per listener).
-with source as (
-    select * from {{ source_or_empty('spotify', 'playlists') }}
-),
-
-renamed as (
+with renamed as (
     select
         listener_id,
         id as playlist_id,
@@ -13,7 +9,7 @@ renamed as (
         public as is_public,
         snapshot_id,
         cast({{ js_text('items', 'total') }} as integer) as total_items
-    from source
+    from {{ source_or_empty('spotify', 'playlists') }}
 )
 
 select * from renamed

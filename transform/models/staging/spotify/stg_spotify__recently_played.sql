@@ -1,9 +1,5 @@
 -- Each listener's last plays from the API: played_at and the track object unpacked.
-with source as (
-    select * from {{ source_or_empty('spotify', 'recently_played') }}
-),
-
-renamed as (
+with renamed as (
     select
         listener_id,
         cast(played_at as timestamp) as played_at,
@@ -16,7 +12,7 @@ renamed as (
         cast({{ js('track') }} -> 'artists' as varchar) as artists_json,
         {{ js_text('context', 'type') }} as context_type,
         {{ js_text('context', 'uri') }} as context_uri
-    from source
+    from {{ source_or_empty('spotify', 'recently_played') }}
 )
 
 select * from renamed

@@ -1,9 +1,5 @@
 -- Each listener's saved albums. A pre-saved album's added_at is its (future) release date.
-with source as (
-    select * from {{ source_or_empty('spotify', 'saved_albums') }}
-),
-
-renamed as (
+with renamed as (
     select
         listener_id,
         album_id,
@@ -13,7 +9,7 @@ renamed as (
         nullif({{ js_text('album', 'label') }}, '') as label,
         cast({{ js_text('album', 'total_tracks') }} as integer) as total_tracks,
         cast({{ js('album') }} -> 'artists' as varchar) as artists_json
-    from source
+    from {{ source_or_empty('spotify', 'saved_albums') }}
 )
 
 select * from renamed

@@ -1,9 +1,5 @@
 -- Each listener's saved tracks. added_at says when, not in which order they were saved.
-with source as (
-    select * from {{ source_or_empty('spotify', 'saved_tracks') }}
-),
-
-renamed as (
+with renamed as (
     select
         listener_id,
         track_id,
@@ -14,7 +10,7 @@ renamed as (
         {{ js_text(js('track') ~ "->'album'", 'id') }} as album_id,
         cast({{ js('track') }} -> 'album' as varchar) as album_json,
         cast({{ js('track') }} -> 'artists' as varchar) as artists_json
-    from source
+    from {{ source_or_empty('spotify', 'saved_tracks') }}
 )
 
 select * from renamed

@@ -1,9 +1,5 @@
 -- The extended streaming history: ts is when the play stopped (UTC, to the second).
-with source as (
-    select * from {{ source_or_empty('spotify', 'streaming_history') }}
-),
-
-renamed as (
+with renamed as (
     select
         listener_id,
         play_id,
@@ -33,7 +29,7 @@ renamed as (
         skipped,
         offline,
         coalesce(incognito_mode, false) as incognito_mode
-    from source
+    from {{ source_or_empty('spotify', 'streaming_history') }}
 )
 
 select * from renamed

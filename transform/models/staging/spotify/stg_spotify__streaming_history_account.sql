@@ -1,10 +1,6 @@
 -- Account-data history: names only, to the minute. It describes the same plays as
 -- streaming_history: use one or the other, never both added up.
-with source as (
-    select * from {{ source_or_empty('spotify', 'streaming_history_account') }}
-),
-
-renamed as (
+with renamed as (
     select
         listener_id,
         play_id,
@@ -19,7 +15,7 @@ renamed as (
                  {{ adapter.quote('chapterName') }}) as title,
         coalesce({{ adapter.quote('artistName') }}, {{ adapter.quote('podcastName') }},
                  {{ adapter.quote('audiobookName') }}) as creator
-    from source
+    from {{ source_or_empty('spotify', 'streaming_history_account') }}
 )
 
 select * from renamed

@@ -1,9 +1,5 @@
 -- Each listener's daily top-artist snapshots, one row per (time_range, snapshot_date, rank).
-with source as (
-    select * from {{ source_or_empty('spotify', 'top_artists') }}
-),
-
-renamed as (
+with renamed as (
     select
         listener_id,
         time_range,
@@ -12,7 +8,7 @@ renamed as (
         id as artist_id,
         name as artist_name,
         cast(popularity as integer) as popularity
-    from source
+    from {{ source_or_empty('spotify', 'top_artists') }}
 )
 
 select * from renamed

@@ -1,9 +1,5 @@
 -- Each listener's daily top-track snapshots, one row per (time_range, snapshot_date, rank).
-with source as (
-    select * from {{ source_or_empty('spotify', 'top_tracks') }}
-),
-
-renamed as (
+with renamed as (
     select
         listener_id,
         time_range,
@@ -18,7 +14,7 @@ renamed as (
         cast({{ js_array_col('artists') }} as varchar) as artists_json,
         {{ js_text(js_at(js_array_col('artists'), 0), 'id') }} as artist_id,
         {{ js_text(js_at(js_array_col('artists'), 0), 'name') }} as artist_name
-    from source
+    from {{ source_or_empty('spotify', 'top_tracks') }}
 )
 
 select * from renamed
