@@ -31,7 +31,8 @@ from tests.meltano.helpers import (
 )
 
 PLUGINS = (("extractors", "tap-spotify"), ("loaders", "target-jsonl"),
-           ("loaders", "target-duckdb"), ("loaders", "target-postgres"))
+           ("loaders", "target-duckdb"), ("loaders", "target-postgres"),
+           ("utilities", "dbt-duckdb"), ("utilities", "dbt-postgres"))
 
 
 @pytest.fixture(scope="session")
@@ -57,13 +58,17 @@ def installed_project(tmp_path_factory: pytest.TempPathFactory,
 @pytest.fixture
 def project(installed_project: Path, tmp_path: Path) -> Meltano:
     """A fresh project for one test: a copy of meltano.yml, its own system database (so
-    its own state), the session's plugin virtualenvs shared through symlinks."""
+    its own state), the session's plugin virtualenvs shared through symlinks, a copy of
+    the dbt project (dbt writes beside it), and the repository's scripts."""
     root = tmp_path / "project"
     (root / ".meltano").mkdir(parents=True)
     (root / "output").mkdir()  # as in the repository (output/.gitkeep): DuckDB's folder
     shutil.copy(installed_project / "meltano.yml", root / "meltano.yml")
-    for plugin_type in ("extractors", "loaders"):
+    for plugin_type in ("extractors", "loaders", "utilities"):
         (root / ".meltano" / plugin_type).symlink_to(installed_project / ".meltano" / plugin_type)
+    shutil.copytree(REPO_ROOT / "transform", root / "transform",
+                    ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    (root / "scripts").symlink_to(REPO_ROOT / "scripts")
     return Meltano(root)
 
 

@@ -8,6 +8,7 @@ import ctypes
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -76,6 +77,25 @@ class MeltanoError(AssertionError):
     pass
 
 
+#: A line Meltano logs on stderr: time, [level], who (meltano or a plugin), message.
+LOG_LINE = re.compile(r"^\S+ \[(?P<level>\w+)\s*\] (?P<who>\S+)\s+(?P<message>.*)$")
+#: Meltano's own warning on a pipeline's first run (no bookmark yet): nothing to act on,
+#: and the README says so.
+FIRST_RUN = "No state was found, complete import."
+
+
+def logged(stderr: str) -> list[tuple[str, str, str]]:
+    """(level, who, message) of every line Meltano logged."""
+    return [(m["level"], m["who"], m["message"]) for m in map(LOG_LINE.match,
+                                                               stderr.splitlines()) if m]
+
+
+def surprises(stderr: str) -> list[str]:
+    """Warnings and errors of a run that went well, but Meltano's first-run notice."""
+    return [f"[{level}] {who} {message}" for level, who, message in logged(stderr)
+            if level in ("warning", "error", "critical") and message != FIRST_RUN]
+
+
 @dataclass
 class Meltano:
     """Runs `meltano` commands in one project folder."""
@@ -89,7 +109,10 @@ class Meltano:
         env: Mapping[str, str] | None = None,
         check: bool = True,
         timeout: float = 400,
+        warnings_ok: bool = False,
     ) -> subprocess.CompletedProcess[str]:
+        """`meltano ARGS`; with `check`, a failure raises, and so does a warning of a
+        `meltano run` that succeeded (a user could not act on it), unless `warnings_ok`."""
         assert MELTANO is not None
         started = time.monotonic()
         proc = subprocess.run(
@@ -112,6 +135,9 @@ class Meltano:
             raise MeltanoError(
                 f"`meltano {' '.join(args)}` exited {proc.returncode} in {self.root}:\n{tail}"
             )
+        if check and args[:1] == ("run",) and not warnings_ok:
+            said = surprises(proc.stderr)
+            assert not said, f"`meltano {' '.join(args)}` warned:\n" + "\n".join(said)
         return proc
 
     def yaml(self) -> dict[str, Any]:
@@ -252,22 +278,42 @@ class PostgresServer:
     user: str
     password: str
     database: str
+    bin_dir: Path | None = None
 
-    def env(self, schema: str) -> dict[str, str]:
+    def create_database(self, name: str) -> str:
+        """A new, empty database on this server; its name."""
+        assert self.bin_dir is not None
+        created = subprocess.run(
+            [str(self.bin_dir / "createdb"), "-h", self.host, "-p", str(self.port), "-U",
+             self.user, name], env={**base_env(), "PGPASSWORD": self.password},
+            capture_output=True, text=True, timeout=60, check=False)
+        assert created.returncode == 0, f"createdb {name} failed: {created.stderr}"
+        return name
+
+    def sqlalchemy_url(self, database: str) -> str:
+        """Meltano's system database there (MELTANO_DATABASE_URI): psycopg 3's dialect,
+        the driver `meltano[postgres]` installs."""
+        return (f"postgresql+psycopg://{self.user}:{self.password}@{self.host}:{self.port}"
+                f"/{database}")
+
+    def env(self, schema: str, database: str | None = None) -> dict[str, str]:
         """target-postgres settings as Meltano environment variables."""
         return {
             "TARGET_POSTGRES_HOST": self.host,
             "TARGET_POSTGRES_PORT": str(self.port),
             "TARGET_POSTGRES_USER": self.user,
             "TARGET_POSTGRES_PASSWORD": self.password,
-            "TARGET_POSTGRES_DATABASE": self.database,
+            "TARGET_POSTGRES_DATABASE": database or self.database,
             "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
         }
 
     @property
     def conninfo(self) -> str:
+        return self.conninfo_of(self.database)
+
+    def conninfo_of(self, database: str) -> str:
         return (f"host={self.host} port={self.port} user={self.user} "
-                f"password={self.password} dbname={self.database}")
+                f"password={self.password} dbname={database}")
 
 
 class PostgresUnavailable(Exception):
@@ -356,7 +402,7 @@ def running_postgres() -> Iterator[PostgresServer]:
         )
         if created.returncode != 0:
             raise RuntimeError(f"createdb failed: {created.stderr}")
-        yield PostgresServer("127.0.0.1", port, "spotify", password, "spotify")
+        yield PostgresServer("127.0.0.1", port, "spotify", password, "spotify", bin_dir)
     finally:
         if proc is not None and proc.poll() is None:
             proc.send_signal(signal.SIGINT)  # fast shutdown

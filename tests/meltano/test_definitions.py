@@ -41,8 +41,8 @@ def plugin_definition() -> dict[str, Any]:
 #: Every stream, selected in meltano.yml: user streams skip themselves without a refresh
 #: token, the history streams read nothing without streaming_history_path, and
 #: `listeners` says whose data a run read (nothing for the catalog alone).
-SELECTED = ("listeners", *STREAMS, "me", "recently_played", "top_tracks", "top_artists", "saved_tracks",
-            "saved_albums", "followed_artists", "playlists", "playlist_items",
+SELECTED = ("listeners", *STREAMS, "me", "recently_played", "top_tracks", "top_artists",
+            "saved_tracks", "saved_albums", "followed_artists", "playlists", "playlist_items",
             "streaming_history", "streaming_history_account")
 #: Needed unless only the downloaded history is read: active lines in .env.example.
 NEEDED = {"client_id", "client_secret"}
