@@ -27,6 +27,7 @@ import subprocess
 import sys
 import zoneinfo
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,11 +225,13 @@ class Row:
 
 
 def rows(project: Project) -> list[Row]:
-    jobs = project.jobs()
+    names = project.listeners()
+    jobs = project.jobs() if names else {}
+    with ThreadPoolExecutor(max_workers=4) as pool:  # a Meltano start-up each: overlap them
+        configs = list(pool.map(project.config, map(plugin_of, names)))
     found = []
-    for name in project.listeners():
+    for name, config in zip(names, configs, strict=True):
         plugin = plugin_of(name)
-        config = project.config(plugin)
         logged_in = bool(config.get("refresh_token"))
         consented = config.get("refresh_token_date") if logged_in else None
         ends = (authorization_ends(dt.date.fromisoformat(consented)).isoformat()
