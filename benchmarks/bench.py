@@ -359,18 +359,31 @@ def verdicts(walls: dict[int, Scenario], cpu: dict[int, dict[str, list[CpuPair]]
 
 
 # ------------------------------------------------------------------ the report
-def sources_version() -> str:
-    """The git commit and a hash of tap_spotify's sources (the tap changes often)."""
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / "tap_spotify").rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".json"):
-            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+def git(*args: str) -> str:
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                                capture_output=True, check=True).stdout.strip()
+        return subprocess.run(["git", *args], cwd=ROOT, text=True, capture_output=True,
+                              check=True).stdout
     except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    return f"git commit {commit}, tap_spotify sources sha256 {digest.hexdigest()[:12]}"
+        return ""
+
+
+def sources_hash() -> str:
+    """A hash of tap_spotify's sources as they are in the work tree (tracked files and
+    new ones git does not ignore): the tap changes often."""
+    listed = git("ls-files", "--cached", "--others", "--exclude-standard", "tap_spotify")
+    paths = sorted(set(listed.split()) or {str(p.relative_to(ROOT)) for p in
+                                            (ROOT / "tap_spotify").rglob("*.py")})
+    digest = hashlib.sha256()
+    for name in paths:
+        path = ROOT / name
+        if path.suffix in (".py", ".json") and path.is_file():
+            digest.update(name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def sources_version() -> str:
+    commit = git("rev-parse", "--short", "HEAD").strip() or "unknown"
+    return f"git commit {commit}, tap_spotify sources sha256 {sources_hash()}"
 
 
 def machine() -> list[str]:
@@ -568,9 +581,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 T = TypeVar("T")
 
 
+#: Steps during which tap_spotify's sources changed.
+CHANGED_DURING: list[str] = []
+
+
 def step(name: str, action: Callable[[], T]) -> T:
     say(f"\n== {name} (load {os.getloadavg()[0]:.1f})")
-    return action()
+    before = sources_hash()
+    result = action()
+    if sources_hash() != before:
+        CHANGED_DURING.append(name)
+        say(f"WARNING: tap_spotify changed during this step ({name})")
+    return result
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -595,9 +617,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BenchFailure, RuntimeError, subprocess.CalledProcessError) as exc:
         print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
         return 1
-    if sources_version() != version:
+    if CHANGED_DURING or sources_version().split()[-1] != version.split()[-1]:
         say("WARNING: tap_spotify changed while the benchmark ran; run it again")
-        version += " (CHANGED during the run: numbers mix two versions)"
+        version += (" (CHANGED during the run, in: " + ", ".join(CHANGED_DURING or ["between "
+                    "steps"]) + "; those numbers mix two versions)")
     history_file = ROOT / "benchmarks" / "history_results.md"
     history = history_file.read_text(encoding="utf-8") if history_file.exists() else ""
     command = " ".join([COMMAND, *(argv if argv is not None else sys.argv[1:])])

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import statistics
 import subprocess
 import sys
@@ -123,7 +124,9 @@ def import_table(runs: int) -> list[str]:
     by_group: dict[str, list[float]] = defaultdict(list)
     by_package: dict[str, list[float]] = defaultdict(list)
     totals: list[float] = []
+    loads: list[float] = []
     for _ in range(runs):
+        loads.append(os.getloadavg()[0])
         result = subprocess.run([sys.executable, "-X", "importtime", "-c", IMPORTS],
                                 capture_output=True, text=True, cwd=ROOT, env=child_env(),
                                 check=True)
@@ -143,7 +146,8 @@ def import_table(runs: int) -> list[str]:
                         key=lambda kv: -kv[1])
         shown = ", ".join(f"{pkg} {pkg_ms:.0f}" for pkg, pkg_ms in inside[:6] if pkg_ms >= 0.5)
         rows.append(f"| {name} | {ms:.0f} | {ms / total:.0%} | {shown} |")
-    rows.append(f"| all imports (under -X importtime) | {total:.0f} | 100% | |")
+    rows.append(f"| all imports (under -X importtime; load 1 min {min(loads):.1f}-"
+                f"{max(loads):.1f}) | {total:.0f} | 100% | |")
     return rows
 
 
