@@ -85,3 +85,24 @@ def tap_process(args: list[str], cwd: Path, env: dict[str, str] | None = None,
     return subprocess.run([sys.executable, "-m", "tap_spotify", *args], cwd=cwd,
                           capture_output=True, env={**clean, **(env or {})}, timeout=120,
                           check=False)
+
+
+#: Runs a command and reports its peak memory. Measured from a small parent of its own:
+#: a child forked straight from a big test process starts with that process's resident
+#: memory counted in its own peak.
+_PEAK_PROBE = """\
+import os, subprocess, sys
+with open(sys.argv[1], "wb") as out, open(sys.argv[2], "wb") as err:
+    child = subprocess.Popen(sys.argv[3:], stdout=out, stderr=err)
+    _, status, usage = os.wait4(child.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
+def run_with_peak_memory(args: list[str], cwd: Path) -> tuple[int, bytes, str, int]:
+    """Run `args` in `cwd`: (exit code, stdout, stderr, peak resident memory in bytes)."""
+    out, err = cwd / f"stdout-{time.monotonic_ns()}", cwd / f"stderr-{time.monotonic_ns()}"
+    probe = subprocess.run([sys.executable, "-c", _PEAK_PROBE, str(out), str(err), *args],
+                           capture_output=True, cwd=cwd, timeout=600, check=True)
+    code, peak_kb = probe.stdout.split()
+    return int(code), out.read_bytes(), err.read_text(), int(peak_kb) * 1024

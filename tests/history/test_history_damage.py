@@ -3,14 +3,12 @@ member that inflates past a cap stops the run with one line, in little memory.""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from devkit.tap import tap_command
+from devkit.tap import run_with_peak_memory, tap_command
 from tests.history.conftest import (
     ACCOUNT,
     HISTORY,
@@ -115,13 +113,9 @@ def test_a_file_that_is_no_list_of_entries_still_stops(sync, tmp_path, content, 
 
 def run_measured(work: Path, config: dict, catalog: dict) -> tuple[int, str, bytes, int]:
     """Run the tap; (exit code, stderr, stdout, its peak resident memory in bytes)."""
-    args = tap_command(work, config, catalog=catalog)
-    out, err = work / "stdout", work / "stderr"
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen(args, stdout=stdout, stderr=stderr, cwd=work)
-        _, status, usage = os.wait4(proc.pid, 0)
-    return (os.waitstatus_to_exitcode(status), err.read_text(), out.read_bytes(),
-            usage.ru_maxrss * 1024)  # Linux reports kilobytes
+    code, stdout, stderr, peak = run_with_peak_memory(
+        tap_command(work, config, catalog=catalog), work)
+    return code, stderr, stdout, peak
 
 
 def write_member(archive: Path, name: str, size: int) -> zipfile.ZipInfo:

@@ -10,10 +10,11 @@ import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
+from devkit.emulator import refresh_token_for as devkit_refresh_token
+from devkit.tap import run_with_peak_memory
 from spotify_emulator.http.hostile import FORGED_MESSAGE
 from tests.tap.conftest import refresh_token_for, tap_config
 
@@ -187,8 +188,7 @@ def test_null_playlist_entries_keep_spotifys_positions(make_emulator, tap_run):
     users = emu.backend.users
     summary = users.summary("alice")
     shared = next(p for p in summary["playlists"] if p["null_entries"] and p["null_items"])
-    users.sign_in("alice")
-    config = tap_config(emu, refresh_token=refresh_token_for(emu))
+    config = tap_config(emu, refresh_token=devkit_refresh_token(emu, "alice"))
 
     run = tap_run(config)
 
@@ -228,32 +228,19 @@ def test_a_recently_played_bookmark_in_the_future_is_set_aside(make_emulator, ta
     assert run.state["bookmarks"]["recently_played"]["replication_key_value"] < "2999"
 
 
-def peak_memory_mb(args: list[str], cwd: Path) -> tuple[int, float, str]:
-    """Exit code, peak resident memory (MB) and stderr of a run of the tap, measured by
-    a parent process of its own."""
-    probe = ("import resource, subprocess, sys\n"
-             "p = subprocess.run(sys.argv[1:], capture_output=True)\n"
-             "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-             "sys.stdout.write(f'{p.returncode} {peak}\\n' + p.stderr.decode())\n")
-    out = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "tap_spotify",
-                          *args], capture_output=True, cwd=cwd, timeout=300, check=True)
-    first, _, stderr = out.stdout.decode().partition("\n")
-    code, peak_kb = first.split()
-    return int(code), int(peak_kb) / 1024, stderr
-
-
 def test_a_gzip_bomb_is_one_line_in_bounded_memory(make_emulator, tmp_path):
     emu = make_emulator(new_releases=3, seed=3)
     emu.backend.set_hostile(gzip_bomb_for="/v1/browse")  # 3 GB of zeros in about 3 MB
     config = tmp_path / "config.json"
     config.write_text(json.dumps(tap_config(emu)))
 
-    code, peak, stderr = peak_memory_mb(["--config", str(config)], tmp_path)
+    code, _, stderr, peak = run_with_peak_memory(
+        [sys.executable, "-m", "tap_spotify", "--config", str(config)], tmp_path)
 
     assert code == 1, stderr
     last = stderr.strip().splitlines()[-1]
     assert last.startswith("tap-spotify: error:") and "inflates past" in last, stderr
-    assert peak < 300, f"peak memory {peak:.0f} MB"
+    assert peak < 300 * 2**20, f"peak memory {peak / 2**20:.0f} MiB"
 
 
 def test_a_full_disk_leaves_only_whole_lines(make_emulator, tmp_path):
