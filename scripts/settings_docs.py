@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[1]
 BEGIN = "# Generated from `tap-spotify --about` by scripts/settings_docs.py: edit"
 END = "# End of the generated settings."
 README_BEGIN = "<!-- settings: generated from `tap-spotify --about` by scripts/settings_docs.py -->"
@@ -52,7 +52,7 @@ ENV_FOOTER = """
 def about() -> dict:
     """What `tap-spotify --about --format json` says: the one source of the settings."""
     out = subprocess.run([sys.executable, "-m", "tap_spotify", "--about", "--format", "json"],
-                         capture_output=True, check=True, cwd=ROOT)
+                         capture_output=True, check=True, cwd=REPO)
     return json.loads(out.stdout)
 
 
@@ -145,33 +145,53 @@ def with_table(text: str, settings: dict) -> str:
     return text[:match.start()] + readme_table(settings) + text[match.end():]
 
 
-def generated() -> dict[Path, str]:
-    """Each file as it should be."""
+def generated(root: Path) -> dict[Path, str]:
+    """Each file under `root` as it should be."""
     settings = about()["settings"]
-    files = {ROOT / "meltano.yml": None, ROOT / "tap-spotify.yml": None}
     result = {path: with_block(path.read_text(encoding="utf-8"), settings, path.name)
-              for path in files}
-    result[ROOT / ".env.example"] = env_example(settings)
-    readme = ROOT / "README.md"
+              for path in (root / "meltano.yml", root / "tap-spotify.yml")}
+    result[root / ".env.example"] = env_example(settings)
+    readme = root / "README.md"
     result[readme] = with_table(readme.read_text(encoding="utf-8"), settings)
     return result
+
+
+def extractor_settings(text: str) -> list[dict] | None:
+    """The settings of tap-spotify's plugin definition in a YAML file (meltano.yml, or
+    tap-spotify.yml itself), as data: Meltano rewrites the block in its own key order
+    and line width whenever it saves the file, which changes nothing."""
+    data = yaml.safe_load(text)
+    plugins = data.get("plugins", {}).get("extractors", []) if "plugins" in data else [data]
+    plugin = next((p for p in plugins if p.get("name") == "tap-spotify"), None)
+    return None if plugin is None else plugin.get("settings")
+
+
+def is_fresh(path: Path, text: str) -> bool:
+    if not path.exists():
+        return False
+    current = path.read_text(encoding="utf-8")
+    if path.suffix == ".yml":
+        return extractor_settings(current) == extractor_settings(text)
+    return current == text
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
                         help="only say which files are stale (exit 1 if any)")
+    parser.add_argument("--root", type=Path, default=REPO,
+                        help="the folder holding the files (default: this repository)")
     args = parser.parse_args(argv)
-    stale = [path for path, text in generated().items()
-             if not path.exists() or path.read_text(encoding="utf-8") != text]
+    files = generated(args.root)
+    stale = [path for path, text in files.items() if not is_fresh(path, text)]
     if args.check:
         for path in stale:
-            print(f"{path.relative_to(ROOT)} is stale: run python scripts/settings_docs.py")
+            print(f"{path.relative_to(args.root)} is stale: run python scripts/settings_docs.py")
         return 1 if stale else 0
-    for path, text in generated().items():
+    for path, text in files.items():
         if path in stale:
             path.write_text(text, encoding="utf-8")
-            print(f"wrote {path.relative_to(ROOT)}")
+            print(f"wrote {path.relative_to(args.root)}")
     return 0
 
 

@@ -42,9 +42,12 @@ class SpotifyClient:
     """What every stream of a run shares: the settings, the session, the token, the
     workers. Built at discovery; nothing connects before the first request."""
 
-    def __init__(self, settings: Settings, logger: logging.Logger) -> None:
+    def __init__(self, settings: Settings, logger: logging.Logger,
+                 login: str = "tap-spotify login") -> None:
         self.settings = settings
         self.logger = logger
+        #: The command that renews the listener's authorization, for messages.
+        self.login = login
         self.redact = Redactor(settings.secrets)
         if settings.client_secret:  # as a Basic header carries it, should a server echo it
             self.redact.add(base64.b64encode(
@@ -69,7 +72,7 @@ class SpotifyClient:
             client_id=settings.client_id or "", client_secret=settings.client_secret or "",
             auth_endpoint=settings.auth_url, api_url=settings.api_url, session=self.session,
             max_retry_wait=float(settings.max_retry_wait), redact=self.redact,
-            refresh_token=settings.refresh_token, logger=self.logger)
+            refresh_token=settings.refresh_token, login=self.login, logger=self.logger)
 
     @cached_property
     def workers(self) -> ThreadPoolExecutor:

@@ -46,6 +46,7 @@ class SpotifyAuthenticator(OAuthAuthenticator):
     def __init__(self, *, client_id: str, client_secret: str, auth_endpoint: str,
                  api_url: str, session: SpotifySession, max_retry_wait: float,
                  redact: Redactor, refresh_token: str | None = None,
+                 login: str = "tap-spotify login",
                  logger: logging.Logger | None = None) -> None:
         super().__init__(client_id=client_id, client_secret=client_secret,
                          auth_endpoint=auth_endpoint)
@@ -54,6 +55,7 @@ class SpotifyAuthenticator(OAuthAuthenticator):
         self.session = session
         self.max_retry_wait = max_retry_wait
         self.redact = redact
+        self.login = login
         self.log = logger or logging.getLogger("tap-spotify")
         self.renew_lock = threading.Lock()
         self.renew_at = 0.0
@@ -123,7 +125,7 @@ class SpotifyAuthenticator(OAuthAuthenticator):
             self.refresh_token = new_refresh
             self.redact.add(new_refresh)
             self.log.warning("Spotify returned a new refresh token: this run uses it; run "
-                             "`tap-spotify login` to store a current one.")
+                             "`%s` to store a current one.", self.login)
 
     def request_token(self) -> dict:
         response = self.session.post(self.auth_endpoint, data=self.oauth_request_body,
@@ -155,8 +157,8 @@ class SpotifyAuthenticator(OAuthAuthenticator):
         if self.refresh_token and error == spotify.EXPIRED_GRANT:
             return CredentialsRejected(
                 f"Spotify no longer accepts the stored refresh token ({description}): the "
-                "authorization expired (it lasts 6 months) or was revoked. Run `tap-spotify "
-                "login` again, then run the tap."
+                f"authorization expired (it lasts 6 months) or was revoked. Run `{self.login}` "
+                "again, then run the tap."
             )
         return CredentialsRejected(
             f"Spotify rejected the client credentials: {description} "

@@ -151,3 +151,10 @@ def quote(value: str) -> str:
     if re.fullmatch(r"[A-Za-z0-9_\-.~+/=]+", value):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def login_command(environ: t.Mapping[str, str]) -> str:
+    """How this listener logs in again: through the Meltano plugin that runs the tap
+    (`MELTANO_EXTRACTOR_NAME`), or `tap-spotify login`."""
+    plugin = environ.get("MELTANO_EXTRACTOR_NAME")
+    return f"meltano invoke {plugin}:login" if plugin else "tap-spotify login"

@@ -210,6 +210,8 @@ def parse(name: str, value: t.Any, spec: dict) -> t.Any:
         raise ConfigError(f"{name} must be text, not {kind}"
                           f"{'' if secret else f' ({shown})'}.")
     text = value.strip()
+    if not text:  # empty, as blanked in a file or a Meltano plugin: unset
+        return None
     if spec.get("format") == "date":
         return parse_date(name, text)
     if "enum" in spec:
@@ -309,6 +311,10 @@ def unknown_variables(environ: t.Mapping[str, str], schema: dict) -> list[str]:
     """`TAP_SPOTIFY_*` variables that name no setting (a misspelling, most likely).
     `TAP_SPOTIFY__*` ones are Meltano's own, and inherited plugins'."""
     known = {ENV_PREFIX + name.upper() for name in schema["properties"]}
+    # Meltano also exports an object setting's nested keys (TAP_SPOTIFY_STREAM_MAPS_X_Y).
+    nested = tuple(ENV_PREFIX + name.upper() + "_" for name, spec in
+                   schema["properties"].items() if "object" in spec.get("type", ()))
     return sorted(key for key in environ
                   if key.startswith(ENV_PREFIX) and not key.startswith(ENV_PREFIX + "_")
-                  and key not in known and key[len(ENV_PREFIX):] not in NOT_SETTINGS)
+                  and key not in known and key[len(ENV_PREFIX):] not in NOT_SETTINGS
+                  and not key.startswith(nested))

@@ -8,10 +8,11 @@ import typing as t
 
 import click
 from singer_sdk import Tap
-from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.exceptions import ConfigValidationError, StreamMapConfigError
 from typing_extensions import override
 
 from tap_spotify.api import SpotifyClient
+from tap_spotify.envfile import login_command
 from tap_spotify.errors import ConfigError
 from tap_spotify.output import WholeLineWriter
 from tap_spotify.settings import (
@@ -65,6 +66,11 @@ class TapSpotify(Tap):
                              **kwargs)
         except ConfigValidationError as exc:
             raise ConfigError(f"the config is not valid: {exc.errors[0]}.") from None
+        except StreamMapConfigError as exc:
+            raise ConfigError(
+                f"stream_maps cannot be applied: {exc} (If that stream is not selected: "
+                "this Singer SDK cannot compile a map of a stream that is not selected, "
+                "meltano/sdk#1942; map only selected streams.)") from None
         logging.getLogger(METRICS_LOGGER).setLevel(self.settings.metrics_log_level)
         if validate_config:
             self.settings.check_credentials()
@@ -105,9 +111,10 @@ class TapSpotify(Tap):
         left = (ends - Listener.today()).days
         if left <= WARN_DAYS_BEFORE:
             self.logger.warning(
-                "Your Spotify authorization (given %s) %s: run `tap-spotify login` again to "
-                "renew it.", self.settings.refresh_token_date,
-                f"ends on {ends} (in {left} days)" if left >= 0 else f"ended on {ends}")
+                "Your Spotify authorization (given %s) %s: run `%s` again to renew it.",
+                self.settings.refresh_token_date,
+                f"ends on {ends} (in {left} days)" if left >= 0 else f"ended on {ends}",
+                login_command(os.environ))
 
     @override
     def load_state(self, state: dict[str, t.Any]) -> None:
@@ -119,7 +126,7 @@ class TapSpotify(Tap):
     def discover_streams(self) -> list[Stream]:
         """Every stream, whatever the settings: which ones have something to read is
         decided when they sync, so discovery and a sync never disagree."""
-        client = SpotifyClient(self.settings, self.logger)
+        client = SpotifyClient(self.settings, self.logger, login_command(os.environ))
         paths = self.settings.streaming_history_path
         listener = Listener(self.settings, client, lambda: download_username(paths))
         return [ListenersStream(self, listener),

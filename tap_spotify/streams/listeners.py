@@ -114,9 +114,10 @@ class ListenersStream(Stream):
             "synced_on": self.listener.today().isoformat(),
         }
         if ends is not None and settings.refresh_token:
-            self.logger.info("listeners: %s's authorization ends on %s (%s); run `tap-spotify "
-                             "login` before then.", self.listener.id(), ends,
-                             f"{spotify.AUTHORIZATION_MONTHS} months after consent")
+            self.logger.info("listeners: %s's authorization ends on %s (%s); run `%s` before "
+                             "then.", self.listener.id(), ends,
+                             f"{spotify.AUTHORIZATION_MONTHS} months after consent",
+                             self.listener.client.login)
 
     @override
     def generate_child_contexts(self, record: dict, context: Context | None,

@@ -74,16 +74,16 @@ class UserStream(SpotifyStream):
         if not self.settings.refresh_token:
             if not self.settings.history_only:
                 self.client.say_once(
-                    "User streams are skipped: no refresh_token is set. Run `tap-spotify "
-                    "login` once to enable them.")
+                    "User streams are skipped: no refresh_token is set. Run "
+                    f"`{self.client.login}` once to enable them.")
             return False
         self.authenticator.current_token()
         granted = self.authenticator.scopes
         if granted is not None and self.scope not in granted:
             self.logger.warning(
-                "%s is skipped: your authorization lacks the %s scope. Run `tap-spotify "
-                "login` again (with --scopes including %s if you narrowed them).",
-                self.name, self.scope, self.scope)
+                "%s is skipped: your authorization lacks the %s scope. Run `%s` again "
+                "(with --scopes including %s if you narrowed them).",
+                self.name, self.scope, self.client.login, self.scope)
             return False
         return True
 

@@ -154,3 +154,23 @@ def test_without_config_env_the_dotenv_message_says_how_it_is_read(tmp_path):
     proc = tap(["--config", str(tmp_path / "c.json")], tmp_path)
     last = proc.stderr.decode().strip().splitlines()[-1]
     assert "client_id is missing" in last and "--config ENV" in last
+
+
+def test_meltanos_nested_keys_of_an_object_setting_are_not_misspellings(emulator, tmp_path):
+    """Meltano exports an object setting's keys too (TAP_SPOTIFY_STREAM_MAPS_<STREAM>_...)."""
+    env = {f"TAP_SPOTIFY_{k.upper()}": str(v) for k, v in tap_config(emulator).items()}
+    env["TAP_SPOTIFY_STREAM_MAPS"] = '{"new_releases": {"label": "__NULL__"}}'
+    env["TAP_SPOTIFY_STREAM_MAPS_NEW_RELEASES_LABEL"] = "__NULL__"
+    proc = tap(["--config", "ENV"], tmp_path, env)
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert "is not a setting" not in err
+
+
+@pytest.mark.parametrize("setting", ["refresh_token_date", "start_date", "market",
+                                     "new_releases_source", "time_zone"])
+def test_an_empty_value_means_unset(emulator, tmp_path, setting):
+    """As a Meltano plugin that blanks a setting it inherits sends it."""
+    (tmp_path / "c.json").write_text(json.dumps({**tap_config(emulator), setting: ""}))
+    proc = tap(["--config", str(tmp_path / "c.json")], tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode()
