@@ -460,7 +460,9 @@ def markdown(plan: Plan, walls: dict[int, Scenario], cpu: dict[int, dict[str, li
         "benchmark's process, a fresh one per catalog size and tier; every client runs as a "
         "subprocess, its requests counted by the emulator (token requests apart), its wall "
         "time taken from spawn to exit, its CPU time (user + system) and peak RSS from "
-        "`os.wait4`. Every run is checked: exit status 0, exactly the records per stream "
+        "`os.wait4`; the runs are started by a small process of their own "
+        "(`benchmarks/spawner.py`), as Linux counts a parent's memory at the fork in its "
+        "child's peak. Every run is checked: exit status 0, exactly the records per stream "
         "the catalog holds, one token; a failure stops the benchmark.",
         "- Catalog sizes: "
         + "; ".join(f"{s.catalog.albums:,} albums, {s.catalog.tracks:,} tracks "
@@ -473,7 +475,8 @@ def markdown(plan: Plan, walls: dict[int, Scenario], cpu: dict[int, dict[str, li
         "- Minimal concurrent client (`benchmarks/minimal_client.py`): plain `requests`, a "
         "pool of 8 threads with a keep-alive session each; new-releases pages of 50 (the "
         "first page's total, then the rest by offset at once), `GET /albums?ids=` 20 at a "
-        "time as soon as a group is complete, `GET /albums/{id}/tracks` pages only for an "
+        "time as soon as a group is complete (at most 16 groups ahead of the one being "
+        "written, so memory stays bounded), `GET /albums/{id}/tracks` pages only for an "
         "album over 50 tracks; writes the tap's records (new_releases, albums, album_tracks "
         "with album_id) as JSON lines with `json.dumps`.",
         "- spotipy, batched as an expert would (`benchmarks/spotipy_expert.py`): "

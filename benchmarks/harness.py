@@ -3,9 +3,10 @@ complete run of each client yields from it, and one measured run.
 
 The emulator runs in the benchmark's process; every client runs as a subprocess, so it
 never shares a GIL with the emulator, and its CPU time and peak memory come from
-`os.wait4`. A run that exits non-zero, or writes other record counts than the catalog
-holds, raises `BenchFailure`; so does a comparison client that makes other requests than
-it should (the comparisons are like for like only if it makes exactly those).
+`os.wait4` (started by spawner.py, so that the peak is the client's own). A run that
+exits non-zero, or writes other record counts than the catalog holds, raises
+`BenchFailure`; so does a comparison client that makes other requests than it should
+(the comparisons are like for like only if it makes exactly those).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -190,24 +190,39 @@ class Process:
         return self.exit - self.spawn
 
 
+class Spawner:
+    """The small process that starts every run (spawner.py says why), started once."""
+
+    _proc: subprocess.Popen[str] | None = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def run(cls, request: dict[str, Any]) -> dict[str, Any]:
+        with cls._lock:
+            if cls._proc is None or cls._proc.poll() is not None:
+                cls._proc = subprocess.Popen(
+                    [sys.executable, str(ROOT / "benchmarks" / "spawner.py")],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            assert cls._proc.stdin is not None and cls._proc.stdout is not None
+            cls._proc.stdin.write(json.dumps(request) + "\n")
+            cls._proc.stdin.flush()
+            answer = cls._proc.stdout.readline()
+        if not answer:
+            raise BenchFailure("the spawner process ended")
+        result: dict[str, Any] = json.loads(answer)
+        if "error" in result:
+            raise BenchFailure(f"{' '.join(request['cmd'])}: {result['error']}")
+        return result
+
+
 def run_process(cmd: Sequence[str], stdout: Path, stderr: Path, cwd: Path) -> Process:
-    """Spawn to exit, the child's CPU (user + system) and peak RSS from os.wait4; a run
-    that hangs is killed."""
-    load = os.getloadavg()[0]
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        spawn = time.monotonic()
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                cwd=cwd, env=child_env())
-        watchdog = threading.Timer(RUN_TIMEOUT_SECONDS, proc.kill)
-        watchdog.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            watchdog.cancel()
-        end = time.monotonic()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Process(spawn, end, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-                   proc.returncode, load)
+    """Spawn to exit, the run's CPU (user + system) and peak RSS from os.wait4 (taken by
+    the spawner); a run that hangs is killed."""
+    result = Spawner.run({"cmd": list(cmd), "stdout": str(stdout), "stderr": str(stderr),
+                          "cwd": str(cwd), "env": child_env(),
+                          "timeout": RUN_TIMEOUT_SECONDS})
+    return Process(result["spawn"], result["exit"], result["cpu_s"], result["maxrss_mb"],
+                   result["returncode"], result["load"])
 
 
 class Line(msgspec.Struct):

@@ -7,7 +7,8 @@ One client-credentials token, then a pool of 8 threads (each with its own keep-a
 - `GET /browse/new-releases?limit=50`: the first page gives the total, the other pages
   are asked for at once by offset;
 - `GET /albums?ids=` for each group of 20 listed albums, in the listing's order, asked
-  for as soon as the group is complete;
+  for as soon as the group is complete, at most 16 groups ahead of the one being
+  written (so memory stays bounded when the writing is slower than the network);
 - `GET /albums/{id}/tracks?limit=50&offset=50...` only for an album over 50 tracks (a
   full album embeds its first 50), asked for by the worker that received the album.
 
@@ -23,7 +24,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any
 
@@ -36,6 +38,8 @@ TIMEOUT_SECONDS = 30
 THREADS = 8
 PAGE = 50
 ALBUMS_PER_REQUEST = 20
+#: Album groups asked for ahead of the one being written.
+AHEAD = 2 * THREADS
 
 
 class Client:
@@ -90,23 +94,30 @@ def run(api_url: str, token_url: str, client_id: str, secret: str, out: IO[str])
         client = Client(api_url, token, pool)
         listing = "/browse/new-releases"
         first = client.get(listing, {"limit": PAGE, "offset": 0})["albums"]
-        pages: list[Future[Any] | dict[str, Any]] = [first]
-        pages += [client.submit(listing, {"limit": PAGE, "offset": offset})
-                  for offset in range(PAGE, first["total"], PAGE)]
-        groups: list[Future[Any]] = []
-        ids: list[str] = []
-        for page in pages:
-            items = page["items"] if isinstance(page, dict) else page.result()["albums"]["items"]
-            for album in items:
-                write(out, "new_releases", album)
-                written += 1
-                ids.append(album["id"])
-                if len(ids) == ALBUMS_PER_REQUEST:
-                    groups.append(pool.submit(client.albums, ids))
-                    ids = []
-        if ids:
-            groups.append(pool.submit(client.albums, ids))
-        for group in groups:
+        pages = deque(client.submit(listing, {"limit": PAGE, "offset": offset})
+                      for offset in range(PAGE, first["total"], PAGE))
+
+        def groups_of_ids() -> Iterator[list[str]]:
+            """The listed albums' ids 20 at a time, each listed album written first."""
+            nonlocal written
+            ids: list[str] = []
+            items = first["items"]
+            while True:
+                for album in items:
+                    write(out, "new_releases", album)
+                    written += 1
+                    ids.append(album["id"])
+                    if len(ids) == ALBUMS_PER_REQUEST:
+                        yield ids
+                        ids = []
+                if not pages:
+                    break
+                items = pages.popleft().result()["albums"]["items"]
+            if ids:
+                yield ids
+
+        def write_group(group: Future[Any]) -> None:
+            nonlocal written
             for album, more in group.result():
                 tracks = album.pop("tracks")
                 write(out, "albums", album)
@@ -117,6 +128,16 @@ def run(api_url: str, token_url: str, client_id: str, secret: str, out: IO[str])
                         track["album_id"] = album_id
                         write(out, "album_tracks", track)
                         written += 1
+
+        # At most AHEAD groups asked for beyond the one being written: the workers stay
+        # busy and memory stays bounded (each answer is let go once written).
+        window: deque[Future[Any]] = deque()
+        for ids in groups_of_ids():
+            window.append(pool.submit(client.albums, ids))
+            if len(window) > AHEAD:
+                write_group(window.popleft())
+        while window:
+            write_group(window.popleft())
     return written
 
 
