@@ -355,7 +355,25 @@ def verdicts(walls: dict[int, Scenario], cpu: dict[int, dict[str, list[CpuPair]]
         lines.append(f"- User streams (no new target here): {users}")
     lines.append("- Every client run wrote exactly the records the emulator's catalog holds "
                  "(checked on every run; a run that does not stops the benchmark).")
+    lines.append(noise(walls, cpu))
     return lines
+
+
+def noise(walls: dict[int, Scenario], cpu: dict[int, dict[str, list[CpuPair]]]) -> str:
+    """How far repeated runs of one scenario drifted apart in this run."""
+    def spread(values: list[float]) -> float:
+        return max(values) / min(values) if len(values) > 1 and min(values) > 0 else 1.0
+
+    wall = max((spread([r.wall_s for r in runs]) for s in walls.values()
+                for runs in s.runs.values()), default=1.0)
+    cpu_spread = max((spread([p.us_per_record for p in pairs]) for by in cpu.values()
+                      for pairs in by.values()), default=1.0)
+    return (f"- Noise: repeated runs of one scenario differed by up to {wall:.2f}x in wall "
+            f"time at {LATENCY_MS:g} ms and by up to {cpu_spread:.2f}x in CPU per record "
+            "(columns \"runs\" and \"per round\"), with load averages alike: the machine is "
+            "a shared virtual machine whose neighbours the load average does not show. The "
+            "ratios, taken between adjacent runs, hold better than any absolute figure; a "
+            "figure within that margin of its target says little either way.")
 
 
 # ------------------------------------------------------------------ the report
