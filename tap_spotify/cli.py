@@ -21,7 +21,6 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.plugin_base import SingerCommand
 
 from tap_spotify.errors import ConfigError, RunStopped, TapSpotifyError, TargetStopped
-from tap_spotify.output import check_stdout
 
 PROG = "tap-spotify"
 #: Allocations between two runs of the cycle collector's youngest generation.
@@ -115,6 +114,8 @@ def option_values(args: list[str], name: str) -> list[str]:
 def check_inputs(args: list[str]) -> None:
     """Check the files the SDK would otherwise fail on with a traceback, and stdout."""
     if not {"--about", "--help", "--version", "--discover"} & set(args):
+        from tap_spotify.output import check_stdout
+
         check_stdout()
     for value in option_values(args, "--config"):
         if value != "ENV":

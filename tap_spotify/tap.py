@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import typing as t
@@ -11,22 +12,19 @@ from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError, StreamMapConfigError
 from typing_extensions import override
 
-from tap_spotify.api import SpotifyClient
 from tap_spotify.envfile import login_command
 from tap_spotify.errors import ConfigError
-from tap_spotify.output import WholeLineWriter
 from tap_spotify.settings import (
     SETTINGS_SCHEMA,
     Settings,
     settings_from_environment,
     unknown_variables,
 )
-from tap_spotify.streams import API_STREAMS, check_state_shape
-from tap_spotify.streams.history import download_username, history_streams
-from tap_spotify.streams.listeners import Listener, ListenersStream
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
+
+    from tap_spotify.output import WholeLineWriter
 
 
 #: The SDK's logger of METRIC lines, whose level `metrics_log_level` sets.
@@ -40,8 +38,15 @@ class TapSpotify(Tap):
     downloaded listening history."""
 
     name = "tap-spotify"
-    message_writer_class = WholeLineWriter
     config_jsonschema = SETTINGS_SCHEMA
+
+    @property
+    @override
+    def message_writer_class(self) -> type[WholeLineWriter]:  # type: ignore[override]
+        """Singer output in whole lines (output.py), loaded only by a run that writes."""
+        from tap_spotify.output import WholeLineWriter
+
+        return WholeLineWriter
 
     @override
     def __init__(self, *, config: t.Any = None, parse_env_config: bool = False,
@@ -76,6 +81,8 @@ class TapSpotify(Tap):
             self.settings.check_credentials()
             self.warn_unknown_settings(raw, schema)
             self.warn_if_authorization_ends_soon()
+        from tap_spotify.output import WholeLineWriter
+
         if isinstance(self.message_writer, WholeLineWriter):
             self.message_writer.stop_on_signals(lambda: self.state)
 
@@ -108,7 +115,7 @@ class TapSpotify(Tap):
         ends = self.settings.authorization_ends()
         if ends is None:
             return
-        left = (ends - Listener.today()).days
+        left = (ends - dt.datetime.now(dt.timezone.utc).date()).days
         if left <= WARN_DAYS_BEFORE:
             self.logger.warning(
                 "Your Spotify authorization (given %s) %s: run `%s` again to renew it.",
@@ -119,6 +126,8 @@ class TapSpotify(Tap):
     @override
     def load_state(self, state: dict[str, t.Any]) -> None:
         """Refuse, in one line, a state whose shape no stream of ours wrote."""
+        from tap_spotify.streams import check_state_shape
+
         check_state_shape(state)
         super().load_state(state)
 
@@ -126,6 +135,12 @@ class TapSpotify(Tap):
     def discover_streams(self) -> list[Stream]:
         """Every stream, whatever the settings: which ones have something to read is
         decided when they sync, so discovery and a sync never disagree."""
+        # The streams are imported here: --about and --help need none of them.
+        from tap_spotify.api import SpotifyClient
+        from tap_spotify.streams import API_STREAMS
+        from tap_spotify.streams.history import download_username, history_streams
+        from tap_spotify.streams.listeners import Listener, ListenersStream
+
         client = SpotifyClient(self.settings, self.logger, login_command(os.environ))
         paths = self.settings.streaming_history_path
         listener = Listener(self.settings, client, lambda: download_username(paths))
