@@ -42,6 +42,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -69,6 +70,7 @@ from benchmarks.harness import (
     emulator_options,
     measure,
     rotate,
+    run_process,
 )
 from spotify_emulator import EmulatorServer
 
@@ -459,7 +461,8 @@ def users_summary(rows: list[str]) -> str:
 def markdown(plan: Plan, walls: dict[int, Scenario], cpu: dict[int, dict[str, list[CpuPair]]],
              about: startup.Timed, floor: startup.Timed, imports: list[str], dev: Scenario,
              profile: list[str], users: list[str], history: str, started: datetime.datetime,
-             elapsed: float, load: tuple[float, float], version: str, command: str) -> str:
+             elapsed: float, load: tuple[float, float], speed: tuple[float, float],
+             version: str, command: str) -> str:
     sizes = list(walls.values())
     return "\n".join([
         "# Benchmarks",
@@ -470,6 +473,12 @@ def markdown(plan: Plan, walls: dict[int, Scenario], cpu: dict[int, dict[str, li
         "machine.",
         "",
         *machine(),
+        "- Machine speed during the run: a fixed pure-Python loop (adding up 10,000,000 "
+        f"integers one by one, `benchmarks/bench.py`) took "
+        f"{speed[0]:.2f} s of CPU at the start and {speed[1]:.2f} s at the end (median of "
+        "3 each). Absolute CPU and wall figures move with it from one run to the next (the "
+        "load average does not show the virtual machine's neighbours); compare them across "
+        "reports only with it.",
         f"- Code measured: {version}",
         "",
         "## How",
@@ -600,6 +609,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 T = TypeVar("T")
+REFERENCE_LOOP = "s = 0\nfor i in range(10_000_000): s += i"
+
+
+def reference_speed() -> float:
+    """CPU seconds of a fixed loop in a fresh interpreter, median of 3: how fast the
+    machine is right now."""
+    with tempfile.TemporaryDirectory(prefix="tap-spotify-speed-") as tmp:
+        workdir = Path(tmp)
+        return median([run_process([sys.executable, "-c", REFERENCE_LOOP],
+                                   workdir / "out", workdir / "err", workdir).cpu_s
+                       for _ in range(3)])
 
 
 #: Steps during which tap_spotify's sources changed.
@@ -625,6 +645,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan = dataclasses.replace(plan, sizes=args.sizes)
     started = datetime.datetime.now(datetime.timezone.utc)
     load_start = os.getloadavg()[0]
+    speed_start = reference_speed()
     t0 = time.monotonic()
     version = sources_version()
     try:
@@ -647,7 +668,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = " ".join([COMMAND, *(argv if argv is not None else sys.argv[1:])])
     report = markdown(plan, walls, cpu, about, floor, imports, dev, profile, users,
                       history, started, time.monotonic() - t0,
-                      (load_start, os.getloadavg()[0]), version, command)
+                      (load_start, os.getloadavg()[0]), (speed_start, reference_speed()),
+                      version, command)
     say("\n## Catalog" + report.split("## Catalog", 1)[1])
     if not (args.no_markdown or args.quick):
         args.markdown.write_text(report, encoding="utf-8")
